@@ -6,9 +6,23 @@ import psutil
 import pytest
 
 
+# Helpers that multiprocessing starts once and keeps for the whole session on
+# purpose; they are not workers.
+_SESSION_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+
+
 def _live_children():
-    children = psutil.Process().children(recursive=True)
-    return [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    live = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if child.status() == psutil.STATUS_ZOMBIE:
+                continue
+            cmdline = " ".join(child.cmdline())
+        except psutil.NoSuchProcess:
+            continue
+        if not any(helper in cmdline for helper in _SESSION_HELPERS):
+            live.append(child)
+    return live
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -26,7 +40,11 @@ def no_leftover_processes():
         if not leftover or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    names = [f"{p.pid} {' '.join(p.cmdline()[:4])}" for p in leftover]
+    names = []
     for p in leftover:
-        p.kill()
+        try:
+            names.append(f"{p.pid} {' '.join(p.cmdline()[:4])}")
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
     assert not leftover, f"worker processes left alive: {names}"
