@@ -1,0 +1,54 @@
+# Parallel Programming in Python: build and test the lesson.
+#   make book    set everything up, then build the site into _build/html
+#   make test    everything `make book` does, then run the tests
+#   make serve   serve the built site on http://127.0.0.1:8000
+#   make clean   remove the build and the virtual environment
+# On a fresh Debian machine these install what is missing: a virtual environment
+# with the pinned packages, and (as root) Debian's graphviz and chromium.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+BUILD := _build
+# Warnings are errors, every broken reference is reported, and all problems are
+# listed before the build fails.
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: book test serve clean lock system-graphviz system-chromium
+
+$(INSTALLED): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
+	touch $@
+
+system-graphviz:
+	@sh book/tools/need-debian-package.sh dot graphviz
+
+system-chromium:
+	@sh book/tools/need-debian-package.sh chromium chromium
+	@sh book/tools/need-debian-package.sh chromedriver chromium-driver
+
+book: $(INSTALLED) system-graphviz
+ifeq ($(CI),true)
+	rm -rf $(BUILD)
+endif
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . $(JB_FLAGS)
+
+test: book system-chromium
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+serve:
+	@test -f $(BUILD)/html/index.html || { echo "No site yet: run 'make book' first."; exit 1; }
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory $(BUILD)/html
+
+lock: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -r requirements.in
+	{ echo '# Pinned by `make lock` from requirements.in; install with `make book` or `pip install -r requirements.txt -e .`'; \
+	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.txt
+
+clean:
+	rm -rf $(BUILD) $(VENV) code/*.egg-info

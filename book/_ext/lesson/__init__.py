@@ -1,0 +1,77 @@
+"""The lesson's own Sphinx extension: what is specific to a Carpentries-style lesson.
+
+- ``metadata``: episode front matter (minutes, questions, objectives, keypoints);
+- ``boxes``: ``{episode-overview}`` and ``{episode-keypoints}`` made from it;
+- ``challenges``: ``{timer} N`` countdowns, checked to add up to an episode's minutes;
+- ``instructor``: ``{instructor-note}`` and the ``{instructor-notes}`` collection;
+- ``pages``: ``{lesson-schedule}`` and ``{lesson-keypoints}``.
+
+Static files (``lesson.css``, ``lesson.js``) live in ``book/_static`` and are
+added to every page here, so the site needs nothing from the network.
+"""
+
+from pathlib import Path
+
+from . import boxes, challenges, instructor, pages
+
+STATIC = Path(__file__).resolve().parents[2] / "_static"
+
+
+def _init_env(app, env, docnames):
+    for attr in ("lesson_boxes", "lesson_challenge_minutes", "lesson_instructor_notes"):
+        if not hasattr(env, attr):
+            setattr(env, attr, {})
+
+
+def _purge(app, env, docname):
+    for attr in ("lesson_boxes", "lesson_challenge_minutes", "lesson_instructor_notes"):
+        getattr(env, attr, {}).pop(docname, None)
+
+
+def _merge(app, env, docnames, other):
+    for attr in ("lesson_boxes", "lesson_challenge_minutes", "lesson_instructor_notes"):
+        mine = getattr(env, attr)
+        theirs = getattr(other, attr, {})
+        for docname in docnames:
+            if docname in theirs:
+                mine[docname] = theirs[docname]
+
+
+def _check(app, env):
+    boxes.check_every_episode_has_boxes(app, env)
+    challenges.check_minutes_add_up(app, env)
+
+
+def _add_static_path(app):
+    app.config.html_static_path.append(str(STATIC))
+
+
+def setup(app):
+    app.add_config_value("lesson_breaks", [], "env")
+    app.add_directive("episode-overview", boxes.EpisodeOverview)
+    app.add_directive("episode-keypoints", boxes.EpisodeKeypoints)
+    app.add_node(
+        challenges.challenge_timer,
+        html=(challenges.visit_timer_html, None),
+        latex=(challenges.visit_timer_text, None),
+        text=(challenges.visit_timer_text, None),
+    )
+    app.add_directive("timer", challenges.TimerDirective)
+    app.add_directive("instructor-note", instructor.InstructorNote)
+    app.add_node(instructor.instructor_notes_list)
+    app.add_directive("instructor-notes", instructor.InstructorNotesList)
+    app.add_directive("lesson-schedule", pages.LessonSchedule)
+    app.add_directive("lesson-keypoints", pages.LessonKeypoints)
+
+    app.connect("builder-inited", _add_static_path)
+    app.connect("env-before-read-docs", _init_env)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("doctree-read", challenges.collect_challenges)
+    app.connect("doctree-read", instructor.collect_notes)
+    app.connect("doctree-resolved", instructor.fill_notes_lists)
+    app.connect("env-check-consistency", _check)
+    app.add_css_file("lesson.css")
+    # Loaded in <head> without defer so the instructor view is applied before the page paints.
+    app.add_js_file("lesson.js")
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

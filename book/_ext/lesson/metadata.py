@@ -1,0 +1,96 @@
+"""Episode metadata: the YAML front matter at the top of every episode.
+
+An episode's front matter says how long it takes and what it is for::
+
+    teaching: 25          # minutes of teaching
+    exercises: 20         # minutes of challenges; must equal the sum of its timers
+    block: core           # core (day 1) or extension (day 2 / self-study)
+    questions: [...]
+    objectives: [...]
+    keypoints: [...]
+
+The lesson reads it here, once, and every box and generated page is made from
+it, so nothing is typed twice.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import LessonError
+
+EPISODE_DIR = "episodes"
+BLOCKS = ("core", "extension")
+REQUIRED_LISTS = ("questions", "objectives", "keypoints")
+
+
+@dataclass(frozen=True)
+class Episode:
+    docname: str
+    title: str
+    teaching: int
+    exercises: int
+    block: str
+    questions: tuple
+    objectives: tuple
+    keypoints: tuple
+
+    @property
+    def minutes(self):
+        return self.teaching + self.exercises
+
+
+def is_episode(docname):
+    return docname.startswith(EPISODE_DIR + "/")
+
+
+def read_front_matter(path):
+    """The YAML between the opening ``---`` lines of a MyST file, as a dict."""
+    text = Path(path).read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return {}
+    _, front, _ = text.split("---", 2)
+    return yaml.safe_load(front) or {}
+
+
+def _first_heading(path):
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return Path(path).stem
+
+
+def load_episode(env, docname):
+    """Read and check one episode's metadata; raise LessonError naming the episode."""
+    path = env.doc2path(docname)
+    meta = read_front_matter(path)
+    problems = []
+    for key in ("teaching", "exercises"):
+        value = meta.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append(f"'{key}' must be a whole number of minutes, got {value!r}")
+    if meta.get("block") not in BLOCKS:
+        problems.append(f"'block' must be one of {BLOCKS}, got {meta.get('block')!r}")
+    for key in REQUIRED_LISTS:
+        value = meta.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            problems.append(f"'{key}' must be a non-empty list of strings")
+    if problems:
+        raise LessonError(f"episode {docname}: " + "; ".join(problems))
+    return Episode(
+        docname=docname,
+        title=_first_heading(path),
+        teaching=meta["teaching"],
+        exercises=meta["exercises"],
+        block=meta["block"],
+        questions=tuple(meta["questions"]),
+        objectives=tuple(meta["objectives"]),
+        keypoints=tuple(meta["keypoints"]),
+    )
+
+
+def all_episodes(env):
+    """Every episode the build includes, in lesson order (their file names sort so)."""
+    names = sorted(d for d in env.found_docs if is_episode(d))
+    return [load_episode(env, d) for d in names]
