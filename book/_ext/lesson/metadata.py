@@ -51,7 +51,10 @@ def read_front_matter(path):
     if not text.startswith("---"):
         return {}
     _, front, _ = text.split("---", 2)
-    return yaml.safe_load(front) or {}
+    try:
+        return yaml.safe_load(front) or {}
+    except yaml.YAMLError as error:
+        raise LessonError(f"{path}: the front matter is not valid YAML: {error}") from error
 
 
 def _first_heading(path):

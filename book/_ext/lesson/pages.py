@@ -29,7 +29,7 @@ def schedule_rows(episodes, breaks):
     for episode in episodes:
         rows.append((start, "episode", episode, episode.teaching, episode.exercises, episode.minutes))
         start += episode.minutes
-        if episode.docname in breaks:
+        if episode.docname in breaks and episode is not episodes[-1]:
             minutes, title = breaks[episode.docname]
             rows.append((start, "break", title, 0, 0, minutes))
             start += minutes
@@ -62,8 +62,8 @@ class LessonSchedule(_GeneratedPage):
                 continue
             rows, end = schedule_rows(day, breaks if block == "core" else {})
             lines += [
-                f"```{{rubric}} {BLOCK_TITLES[block]}",
-                "```",
+                f":::{{rubric}} {BLOCK_TITLES[block]}",
+                ":::",
                 "",
                 "| Start | Episode | Teaching | Exercises | Minutes |",
                 "|---|---|--:|--:|--:|",
@@ -80,7 +80,8 @@ class LessonSchedule(_GeneratedPage):
             lines += [
                 f"| {clock(end)} | **Finish** | **{teaching}** | **{exercises}** | **{end}** |",
                 "",
-                f"{BLOCK_TITLES[block].split(':')[0]}: [{len(day)}]{{.schedule-episodes}} episodes, "
+                f"{BLOCK_TITLES[block].split(':')[0]}: [{len(day)}]{{.schedule-episodes}} "
+                f"episode{'s' if len(day) != 1 else ''}, "
                 f"[{teaching}]{{.schedule-teaching}} min teaching, "
                 f"[{exercises}]{{.schedule-exercises}} min challenges, "
                 f"[{end}]{{.schedule-total}} min ({clock(end)}) including breaks.",
@@ -93,7 +94,7 @@ class LessonKeypoints(_GeneratedPage):
     def run(self):
         lines = []
         for episode in self.episodes():
-            lines += [f"```{{rubric}} {{doc}}`/{episode.docname}`", "```", ""]
+            lines += [f":::{{rubric}} {{doc}}`/{episode.docname}`", ":::", ""]
             lines += [f"- {k}" for k in episode.keypoints]
             lines.append("")
         return self.parse(lines)

@@ -1,0 +1,48 @@
+"""The setup check learners run, and the machine stamp pages show."""
+
+import subprocess
+import sys
+
+from parallel_patterns import check
+from parallel_patterns.stamp import machine_stamp, usable_cores
+
+
+def test_check_passes_here_and_exits_zero():
+    done = subprocess.run([sys.executable, "-m", "parallel_patterns.check"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Ready for the lesson" in done.stdout
+    for name in ("numpy", "numba", "dask", "Graphviz dot", "usable cores"):
+        assert name in done.stdout
+
+
+def test_check_reports_a_missing_package_with_a_fix(monkeypatch, capsys):
+    monkeypatch.setattr(check, "PACKAGES", check.PACKAGES + [("no_such_module_xyz", "no-such-package", True)])
+    assert check.main() == 1
+    out = capsys.readouterr().out
+    assert "MISSING  no-such-package" in out
+    assert "pip install -r requirements.txt" in out
+    assert "Not ready: fix no-such-package" in out
+
+
+def test_check_reports_missing_graphviz_with_a_fix(monkeypatch, capsys):
+    monkeypatch.setattr(check.shutil, "which", lambda program: None)
+    results = {r.name: r for r in check.run_checks()}
+    assert not results["Graphviz dot"].ok and results["Graphviz dot"].required
+    assert "apt-get install graphviz" in results["Graphviz dot"].detail
+    assert not results["C compiler"].required  # only one extension episode needs it
+    assert check.main() == 1
+
+
+def test_old_python_is_reported(monkeypatch):
+    monkeypatch.setattr(check.sys, "version_info", (3, 9, 1))
+    result = check.check_python()
+    assert not result.ok and "3.11 or newer" in result.detail
+
+
+def test_machine_stamp():
+    stamp = machine_stamp()
+    assert stamp.usable_cores == usable_cores() >= 1
+    assert stamp.logical_cores >= stamp.usable_cores
+    text = str(stamp)
+    assert text.startswith("Measured on:") and "Python" in text and "numpy" in text
+    assert 'class="machine-stamp"' in stamp._repr_html_()
