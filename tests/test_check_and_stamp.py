@@ -46,3 +46,22 @@ def test_machine_stamp():
     text = str(stamp)
     assert text.startswith("Measured on:") and "Python" in text and "numpy" in text
     assert 'class="machine-stamp"' in stamp._repr_html_()
+
+
+def test_lesson_scale(monkeypatch):
+    import pytest
+
+    from parallel_patterns.scale import lesson_scale, scaled
+
+    monkeypatch.delenv("LESSON_SCALE", raising=False)
+    assert lesson_scale() == 1 and scaled(1000) == 1000
+    monkeypatch.setenv("LESSON_SCALE", "2.5")
+    assert scaled(1000) == 2500
+    monkeypatch.setenv("LESSON_SCALE", "0.0001")
+    assert scaled(10) == 1
+    for bad in ("fast", "0", "-2"):
+        monkeypatch.setenv("LESSON_SCALE", bad)
+        with pytest.raises(ValueError, match="LESSON_SCALE"):
+            lesson_scale()
+    with pytest.raises(ValueError, match="size"):
+        scaled(0)
