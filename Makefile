@@ -3,6 +3,9 @@
 #   make test    everything `make book` does, then run the tests
 #   make serve   serve the built site on http://127.0.0.1:8000
 #   make clean   remove the build and the virtual environment
+#   make episode EP=02-measuring-performance
+#                build one episode alone (with the glossary) into
+#                _build/episode-EP: a quick check while writing it
 # On a fresh Debian machine these install what is missing: a virtual environment
 # with the pinned packages, and (as root) Debian's graphviz and chromium.
 
@@ -15,7 +18,7 @@ BUILD := _build
 # listed before the build fails.
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test serve clean lock system-graphviz system-chromium
+.PHONY: book test serve clean lock episode system-graphviz system-chromium
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
@@ -40,6 +43,13 @@ endif
 
 test: book system-chromium
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+episode: $(INSTALLED) system-graphviz
+	@test -n "$(EP)" -a -f "episodes/$(EP).md" || { echo "usage: make episode EP=NN-name (a file in episodes/)"; exit 1; }
+	mkdir -p $(BUILD)/episode-$(EP)
+	printf 'format: jb-book\nroot: episodes/$(EP)\nchapters:\n  - file: book/glossary\n' > $(BUILD)/episode-$(EP)/_toc.yml
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . $(JB_FLAGS) \
+	    --toc $(BUILD)/episode-$(EP)/_toc.yml --path-output $(BUILD)/episode-$(EP)
 
 serve:
 	@test -f $(BUILD)/html/index.html || { echo "No site yet: run 'make book' first."; exit 1; }
