@@ -34,3 +34,12 @@ def check_positive_number(name, value):
     if not value > 0:
         raise ValueError(f"{name} must be > 0, got {value!r}")
     return float(value)
+
+
+def check_nonnegative_number(name, value):
+    """Return ``value`` as a float if it is a real number >= 0 (a delay, a fraction)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if not value >= 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return float(value)
