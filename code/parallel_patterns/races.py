@@ -1,0 +1,127 @@
+"""A race condition you can see, and the lock that fixes it.
+
+Threads share their process's memory, so two threads can update the same
+object. An update such as "add 10 to the balance" is really three steps: read
+the balance, compute the new one, write it back. If another thread writes the
+balance between our read and our write, our write overwrites its update, and
+that money is lost: a *lost update*.
+
+In CPython the interpreter switches threads rarely, and (from 3.10 on) hardly
+ever between those three steps of a short statement, so a racy program can
+give the right answer a thousand times in a row and then not. To make the race
+show up every time, the unsafe functions here call ``time.sleep(0)`` between
+the read and the write. Sleeping, even for no time, releases the GIL, so
+another waiting thread runs exactly there. Real programs do the same thing by
+accident whenever they do I/O, call into a C library or log a message between
+reading and writing shared data.
+
+The fix is a ``threading.Lock`` held for the *whole* read-modify-write (or
+check-then-act): while one thread holds it, any other thread that asks for it
+waits, so the steps of one update can no longer interleave with another's.
+"""
+
+import threading
+import time
+
+from ._validate import check_int, check_positive_int
+
+
+class BankAccount:
+    """A balance that several threads update, and the lock that protects it.
+
+    The lock does nothing by itself: it only helps if every function that
+    updates ``balance`` holds it while doing so.
+    """
+
+    def __init__(self, balance=0):
+        self.balance = check_int("balance", balance)
+        self.lock = threading.Lock()
+
+    def __repr__(self):
+        return f"BankAccount(balance={self.balance})"
+
+
+def deposit_unsafe(account, amount):
+    """Add ``amount`` to the balance with no lock: updates can be lost."""
+    balance = account.balance  # 1. read
+    time.sleep(0)  # 2. another thread may run here, and deposit too...
+    account.balance = balance + amount  # 3. ...and this write erases its deposit
+
+
+def deposit_safe(account, amount):
+    """Add ``amount`` to the balance while holding the account's lock."""
+    with account.lock:  # other depositors wait here until we are done
+        balance = account.balance
+        time.sleep(0)  # another thread may run, but cannot enter the lock
+        account.balance = balance + amount
+
+
+def withdraw_unsafe(account, amount):
+    """Take ``amount`` out if the balance covers it; return whether it did.
+
+    Check-then-act with no lock: two threads can both see enough money,
+    then both take it out, and the account is overdrawn.
+    """
+    if account.balance >= amount:  # check
+        time.sleep(0)  # another withdrawal may happen here
+        account.balance -= amount  # act, on a check that may no longer hold
+        return True
+    return False
+
+
+def withdraw_safe(account, amount):
+    """Take ``amount`` out if the balance covers it, holding the lock for check *and* act."""
+    with account.lock:
+        if account.balance >= amount:
+            time.sleep(0)
+            account.balance -= amount
+            return True
+        return False
+
+
+def _run_in_threads(operation, account, amount, threads, repeats):
+    """Start ``threads`` threads that each call ``operation(account, amount)``
+    ``repeats`` times; return every call's result."""
+    barrier = threading.Barrier(threads)  # all threads start their loops together
+    results = [[] for _ in range(threads)]
+
+    def work(mine):
+        barrier.wait()
+        for _ in range(repeats):
+            mine.append(operation(account, amount))
+
+    workers = [threading.Thread(target=work, args=(results[i],)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return [result for mine in results for result in mine]
+
+
+def run_deposits(deposit, *, threads=4, deposits=50, amount=10):
+    """Let ``threads`` threads each make ``deposits`` deposits of ``amount``
+    into a new account with ``deposit``; return ``(final balance, expected balance)``.
+    """
+    threads = check_positive_int("threads", threads)
+    deposits = check_positive_int("deposits", deposits)
+    amount = check_positive_int("amount", amount)
+    account = BankAccount(0)
+    _run_in_threads(deposit, account, amount, threads, deposits)
+    return account.balance, threads * deposits * amount
+
+
+def run_withdrawals(withdraw, *, balance=100, threads=4, attempts=10, amount=10):
+    """Let ``threads`` threads each try ``attempts`` withdrawals of ``amount``
+    from an account holding ``balance``, with ``withdraw``.
+
+    Returns ``(final balance, number of withdrawals that succeeded)``. A correct
+    ``withdraw`` never leaves the balance below zero, and the successful
+    withdrawals account for every unit of money taken out.
+    """
+    balance = check_int("balance", balance, minimum=0)
+    threads = check_positive_int("threads", threads)
+    attempts = check_positive_int("attempts", attempts)
+    amount = check_positive_int("amount", amount)
+    account = BankAccount(balance)
+    results = _run_in_threads(withdraw, account, amount, threads, attempts)
+    return account.balance, sum(results)
