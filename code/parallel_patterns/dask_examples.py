@@ -1,0 +1,195 @@
+"""Small functions for the dask episode: a lazy pipeline, its picture, and timing.
+
+dask builds a *task graph* first and runs it later. To make that visible the
+episode needs three kinds of code, all here so that the page shows tested code
+and so that dask's ``processes`` scheduler, which starts fresh interpreters
+with ``spawn``, can import every function it runs (a function defined in a
+notebook cell cannot be imported by another process):
+
+* A toy pipeline for ``dask.delayed``: weather stations whose readings take a
+  while to fetch (:func:`read_station`), are cleaned (:func:`drop_faulty`) and
+  averaged (:func:`average`), and the warmest station is picked
+  (:func:`warmest`). :data:`CALLS` counts how often each step really ran, so
+  the episode can show *when* a function runs, not just what it returns.
+* :func:`draw_task_graph`, which draws any dask collection's graph with
+  Graphviz from the graph's own dict (key -> task), one box per task.
+* Work for the scheduler comparison: a NumPy reduction that releases the GIL
+  (:func:`gaussian_integral`, :func:`gaussian_integral_numpy`) and, for
+  pure-Python work, :func:`parallel_patterns.primes.is_prime`. And
+  :func:`best_of`, which times a call the way the episode reports it.
+
+dask itself is imported inside the functions that use it, so a worker process
+that only needs :func:`read_station` does not pay for importing ``dask.array``.
+"""
+
+import collections
+import math
+import random
+import threading
+import time
+import zlib
+
+from parallel_patterns._validate import check_nonnegative_number, check_positive_int
+
+# --- A lazy pipeline: the warmest weather station ------------------------------
+
+# Station -> its typical temperature in °C on the made-up day.
+STATIONS = {"Tromsø": 3.0, "Bergen": 9.5, "Valencia": 19.0, "Lisbon": 17.5}
+FAULTY = 999.0  # what a broken sensor reports instead of a temperature
+READ_DELAY = 0.25  # seconds read_station waits, like a download
+
+CALLS = collections.Counter()  # step name -> how many times it has run in this process
+_calls_lock = threading.Lock()
+
+
+def _count(step):
+    with _calls_lock:
+        CALLS[step] += 1
+
+
+def read_station(station, *, n_readings=24, delay=READ_DELAY):
+    """A day of hourly temperatures from ``station``, after a wait like a download.
+
+    The readings are made up but repeatable (seeded by the station's name),
+    scattered around the station's typical temperature in :data:`STATIONS`;
+    each is in °C, or :data:`FAULTY` where the sensor failed.
+    The wait is ``time.sleep``, which releases the GIL, so threads can wait
+    for several stations at once.
+    """
+    if station not in STATIONS:
+        raise ValueError(f"station must be one of {list(STATIONS)}, got {station!r}")
+    n_readings = check_positive_int("n_readings", n_readings)
+    delay = check_nonnegative_number("delay", delay)
+    _count("read_station")
+    time.sleep(delay)
+    rng = random.Random(zlib.crc32(station.encode()))
+    typical = STATIONS[station]
+    return [FAULTY if rng.random() < 0.1 else round(typical + rng.gauss(0, 2), 1) for _ in range(n_readings)]
+
+
+def drop_faulty(readings):
+    """The readings without the broken sensor's :data:`FAULTY` values."""
+    _count("drop_faulty")
+    return [r for r in readings if r != FAULTY]
+
+
+def average(readings):
+    """The mean of a non-empty list of readings."""
+    if not readings:
+        raise ValueError("average needs at least one reading, got an empty list")
+    _count("average")
+    return sum(readings) / len(readings)
+
+
+def warmest(stations, averages):
+    """The name of the station with the highest average."""
+    if len(stations) != len(averages) or not stations:
+        raise ValueError(
+            f"need one average per station, got {len(stations)} stations and {len(averages)} averages"
+        )
+    _count("warmest")
+    return max(zip(averages, stations))[1]
+
+
+def reset_calls():
+    """Forget the counts in :data:`CALLS` (in this process)."""
+    with _calls_lock:
+        CALLS.clear()
+
+
+# --- Drawing a task graph -------------------------------------------------------
+
+
+def _label(key, node):
+    """A short name for a graph key: dask's name for it, plus the chunk's index."""
+    from dask.utils import key_split
+
+    name = key_split(key)
+    if isinstance(key, tuple) and len(key) > 1:
+        name += " " + ",".join(str(i) for i in key[1:])
+    if type(node).__name__ == "DataNode":
+        value = repr(node.value)
+        name += "\n= " + (value if len(value) <= 24 else value[:21] + "...")
+    return name
+
+
+def draw_task_graph(*collections, max_tasks=80, direction="BT"):
+    """A ``graphviz.Digraph`` of the task graph behind dask collections.
+
+    Every key of the graph becomes a node: a box for a task (a function to
+    call), an ellipse for data that is already in the graph (a value that was
+    computed, or passed in, before the graph ran). An arrow goes from each key
+    to every task that needs it, so the results flow the way ``direction``
+    points (``"BT"``: bottom to top, like dask's own pictures).
+
+    The graph is the one dask would run, before optimisation (before dask
+    fuses chains of tasks into one). Graphs of more than ``max_tasks`` keys
+    raise ValueError: a picture of thousands of boxes explains nothing.
+    """
+    import graphviz
+    from dask.base import is_dask_collection
+    from dask.core import get_dependencies, istask
+
+    if not collections or not all(is_dask_collection(c) for c in collections):
+        raise TypeError("draw_task_graph needs one or more dask collections (delayed, bag, array, ...)")
+    max_tasks = check_positive_int("max_tasks", max_tasks)
+    if direction not in ("BT", "TB", "LR", "RL"):
+        raise ValueError(f"direction must be one of BT, TB, LR, RL, got {direction!r}")
+    graph = {}
+    for collection in collections:
+        graph.update(collection.__dask_graph__())
+    if len(graph) > max_tasks:
+        raise ValueError(f"the graph has {len(graph)} tasks, more than max_tasks={max_tasks}: use fewer chunks")
+    picture = graphviz.Digraph(
+        graph_attr={"rankdir": direction, "nodesep": "0.25", "ranksep": "0.35"},
+        node_attr={"fontsize": "11", "fontname": "Helvetica"},
+    )
+    ids = {key: f"k{i}" for i, key in enumerate(graph)}
+    for key, node in graph.items():
+        if istask(node):
+            shape = {"shape": "box", "style": "rounded"}
+        else:
+            shape = {"shape": "ellipse", "style": "filled", "fillcolor": "#eef3fb"}
+        picture.node(ids[key], _label(key, node), **shape)
+    for key in graph:
+        for dependency in sorted(get_dependencies(graph, key), key=str):
+            picture.edge(ids[dependency], ids[key])
+    return picture
+
+
+# --- Work for the schedulers -----------------------------------------------------
+
+
+def gaussian_integral_numpy(x):
+    """Estimate the integral of exp(-x²) over [0, 1] from uniform samples ``x``.
+
+    The mean of ``exp(-x**2)`` over uniform random ``x`` tends to the integral,
+    about 0.7468. NumPy does the arithmetic in compiled loops that release the
+    GIL, so dask's threads can run the chunks of an array at the same time.
+    """
+    import numpy as np
+
+    return float(np.exp(-(x**2)).mean())
+
+
+def gaussian_integral(x):
+    """The same estimate, lazily, for a ``dask.array`` ``x``: a 0-d dask array."""
+    import dask.array as da
+
+    return da.exp(-(x**2)).mean()
+
+
+def best_of(func, *args, repeat=3, **kwargs):
+    """``(seconds, result)``: the shortest wall time of ``repeat`` calls, and the last result.
+
+    The minimum, not the mean: other programs on the machine can only make a
+    run slower, never faster, so the fastest run is the best estimate of what
+    the code itself costs.
+    """
+    repeat = check_positive_int("repeat", repeat)
+    best = math.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = func(*args, **kwargs)
+        best = min(best, time.perf_counter() - start)
+    return best, result

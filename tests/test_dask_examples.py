@@ -1,0 +1,141 @@
+"""parallel_patterns.dask_examples: the lazy pipeline, the graph picture, the timing helper."""
+
+import math
+
+import dask
+import dask.array as da
+import numpy as np
+import pytest
+from dask import delayed
+
+from parallel_patterns import dask_examples as de
+
+
+def test_readings_are_repeatable_and_near_the_typical_temperature():
+    for station, typical in de.STATIONS.items():
+        readings = de.read_station(station, delay=0)
+        assert readings == de.read_station(station, delay=0)
+        assert len(readings) == 24
+        good = de.drop_faulty(readings)
+        assert de.FAULTY not in good and len(readings) - len(good) == readings.count(de.FAULTY)
+        assert all(abs(r - typical) < 12 for r in good)
+
+
+def test_some_station_has_a_faulty_reading():
+    assert any(de.FAULTY in de.read_station(s, delay=0) for s in de.STATIONS)
+
+
+def test_pipeline_steps():
+    assert de.drop_faulty([1.0, de.FAULTY, 2.0]) == [1.0, 2.0]
+    assert de.average([1.0, 2.0, 6.0]) == 3.0
+    assert de.warmest(["a", "b", "c"], [1.0, 5.0, 2.0]) == "b"
+
+
+def test_pipeline_refuses_bad_input():
+    with pytest.raises(ValueError, match="station"):
+        de.read_station("Atlantis", delay=0)
+    with pytest.raises(ValueError, match="delay"):
+        de.read_station("Bergen", delay=-1)
+    with pytest.raises(TypeError, match="n_readings"):
+        de.read_station("Bergen", n_readings=2.5, delay=0)
+    with pytest.raises(ValueError, match="average"):
+        de.average([])
+    with pytest.raises(ValueError, match="one average per station"):
+        de.warmest(["a", "b"], [1.0])
+
+
+def lazy_warmest(delay):
+    averages = [delayed(de.average)(delayed(de.drop_faulty)(delayed(de.read_station)(s, delay=delay))) for s in de.STATIONS]
+    return delayed(de.warmest)(list(de.STATIONS), averages)
+
+
+def test_calls_counts_when_steps_run():
+    de.reset_calls()
+    lazy = lazy_warmest(delay=0)
+    assert sum(de.CALLS.values()) == 0  # building the graph runs nothing
+    eager = de.warmest(list(de.STATIONS), [de.average(de.drop_faulty(de.read_station(s, delay=0))) for s in de.STATIONS])
+    de.reset_calls()
+    assert lazy.compute(scheduler="threads") == eager == "Valencia"
+    n = len(de.STATIONS)
+    assert de.CALLS == {"read_station": n, "drop_faulty": n, "average": n, "warmest": 1}
+    de.reset_calls()
+    assert not de.CALLS
+
+
+def test_processes_scheduler_can_import_the_steps():
+    assert lazy_warmest(delay=0).compute(scheduler="processes", num_workers=2) == "Valencia"
+
+
+def node_lines(picture):
+    return [line for line in picture.body if "label=" in line and "->" not in line]
+
+
+def edge_lines(picture):
+    return [line for line in picture.body if "->" in line]
+
+
+def test_graph_of_the_pipeline():
+    picture = de.draw_task_graph(lazy_warmest(delay=0))
+    n = len(de.STATIONS)
+    assert len(node_lines(picture)) == 3 * n + 1
+    assert len(edge_lines(picture)) == 3 * n
+    assert sum("read_station" in line for line in node_lines(picture)) == n
+    assert not any("ellipse" in line for line in node_lines(picture))
+
+
+def test_a_value_computed_before_the_graph_is_drawn_as_data():
+    computed_now = delayed(de.read_station("Bergen", delay=0))
+    picture = de.draw_task_graph(delayed(de.average)(computed_now))
+    nodes = node_lines(picture)
+    assert len(nodes) == 2
+    assert sum("ellipse" in line for line in nodes) == 1
+    assert not any("read_station" in line for line in nodes)
+
+
+def test_graph_of_an_array_has_one_box_per_chunk_and_step():
+    x = da.ones((4, 4), chunks=2)
+    picture = de.draw_task_graph(x + 1)
+    assert len(node_lines(picture)) == 8
+    assert any("add 1,1" in line for line in node_lines(picture))
+    svg = picture.pipe(format="svg").decode()  # Graphviz itself accepts the picture
+    assert svg.lstrip().startswith("<?xml") or "<svg" in svg
+
+
+def test_several_collections_share_one_picture():
+    a = delayed(de.average)([1.0, 2.0])
+    b = delayed(de.average)([3.0])
+    assert len(node_lines(de.draw_task_graph(a, b))) == 2
+
+
+def test_draw_task_graph_refuses_bad_input():
+    with pytest.raises(TypeError, match="dask collections"):
+        de.draw_task_graph([1, 2])
+    with pytest.raises(TypeError, match="dask collections"):
+        de.draw_task_graph()
+    with pytest.raises(ValueError, match="max_tasks"):
+        de.draw_task_graph(da.ones(100, chunks=1) + 1, max_tasks=80)
+    with pytest.raises(ValueError, match="direction"):
+        de.draw_task_graph(delayed(de.average)([1.0]), direction="up")
+
+
+def test_gaussian_integral_numpy_and_dask_agree():
+    x = np.random.default_rng(1).random(100_000)
+    expected = math.sqrt(math.pi) / 2 * math.erf(1)
+    direct = de.gaussian_integral_numpy(x)
+    assert abs(direct - expected) < 0.01
+    for chunks in (1_000, 30_000, 100_000):
+        lazy = de.gaussian_integral(da.from_array(x, chunks=chunks))
+        assert lazy.compute(scheduler="threads") == pytest.approx(direct, rel=1e-12)
+
+
+def test_best_of_returns_the_fastest_time_and_the_result():
+    calls = []
+
+    def work(x, *, y):
+        calls.append(1)
+        return x + y
+
+    seconds, result = de.best_of(work, 1, y=2, repeat=4)
+    assert result == 3 and len(calls) == 4 and 0 <= seconds < 1
+    with pytest.raises(ValueError, match="repeat"):
+        de.best_of(work, 1, y=2, repeat=0)
