@@ -1,0 +1,357 @@
+"""A small web site on 127.0.0.1 for crawlers to crawl: slow on purpose, and broken on purpose.
+
+A crawler spends nearly all its time waiting for servers to answer. To show
+that (and what threads and asyncio do about it) without touching the internet,
+:class:`TestSite` serves generated pages from a background thread on this
+machine, and can make every answer slow (``latency``) and add faults that a
+real crawler meets every day::
+
+    with TestSite(n_pages=100, latency=0.05, faults=ALL_FAULTS) as site:
+        print(site.url)                      # http://127.0.0.1:<port>/
+        result = crawl(site.url)
+        assert result == site.expected_result()
+
+The site
+--------
+``/`` (the index) links to every page ``/page/0`` ... ``/page/{n-1}``, so a
+concurrent crawler has plenty to fetch at once. Each page links back to the
+index, onwards to the next page, and to two pages chosen at random (from
+``seed``). The faults, each switched on by name in ``faults``:
+
+``missing``    the index links to pages that do not exist: 404 Not Found.
+``error``      a page that fails on the server: 500 Internal Server Error.
+``slow``       a page that answers only after ``slow_delay`` seconds, longer than
+               a crawler's timeout should be.
+``malformed``  a page of broken HTML and odd links: unclosed and misnested tags,
+               unquoted and upper-case attributes, ``href`` without a value,
+               fragments, query strings, ``../``, scheme-relative and upper-case
+               URLs, ``javascript:``, ``mailto:``, ``data:``, ``ftp:``, URLs that
+               do not parse, links inside comments, invalid UTF-8, a binary file
+               that merely looks like HTML, and a marked section that makes
+               ``html.parser`` raise. Some of its links lead to new pages (a page
+               with a query string is a different URL from the page without).
+``external``   links that a crawler of this site must not follow: other hosts
+               (``http://other.invalid/``, names that can never resolve), this
+               server under another name (``localhost``), another scheme
+               (``https``) and another port. None of them is ever contacted by a
+               correct crawler.
+
+Ground truth
+------------
+The site knows which links on each page a crawler should follow
+(``Page.links``), independently of how any crawler parses HTML, so
+:meth:`TestSite.expected_result` computes the exact dict a correct crawler
+returns, and :attr:`TestSite.requests` counts the requests the server received,
+so a test can check that every URL was fetched exactly once. The rules the
+ground truth follows are the crawler's (see ``parallel_patterns.crawler``):
+breadth-first order, links followed only from ``200`` pages of type
+``text/html``, at most ``max_pages`` URLs, and a slow page reported as
+``"timeout"`` when the crawler's timeout is shorter than ``slow_delay``.
+
+Serve it for a demonstration (Ctrl-C stops it)::
+
+    python -m parallel_patterns.testsite --port 8001 --pages 100 --latency 0.05 --faults all
+"""
+
+import argparse
+import collections
+import dataclasses
+import html
+import http.server
+import random
+import sys
+import threading
+
+from ._validate import check_int, check_nonnegative_number, check_positive_int, check_positive_number
+
+HOST = "127.0.0.1"
+FAULTS = ("missing", "error", "slow", "malformed", "external")
+ALL_FAULTS = frozenset(FAULTS)
+RANDOM_LINKS_PER_PAGE = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """What the server answers for one request target (path plus query).
+
+    ``links`` are the targets a correct crawler follows from this page, in the
+    order they appear in ``body``; the body may hold many more ``href``
+    attributes that must not be followed.
+    """
+
+    status: int
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    links: tuple = ()
+    slow: bool = False
+
+
+NOT_FOUND = Page(404, b"<!DOCTYPE html><title>Not found</title><h1>404 Not found</h1>")
+
+
+def html_page(title, hrefs, *, extra=""):
+    """A small well-formed HTML page with a list of links."""
+    items = "\n".join(f'<li><a href="{html.escape(href)}">{html.escape(href)}</a></li>' for href in hrefs)
+    return (
+        f"<!DOCTYPE html>\n<html><head><title>{html.escape(title)}</title></head>\n"
+        f"<body><h1>{html.escape(title)}</h1>\n<ul>\n{items}\n</ul>\n{extra}</body></html>\n"
+    ).encode()
+
+
+def check_faults(faults):
+    """Return ``faults`` as a frozenset of known fault names."""
+    if isinstance(faults, str):
+        raise TypeError(f"faults must be a collection of fault names such as {{'slow'}}, not the string {faults!r}")
+    try:
+        chosen = frozenset(faults)
+    except TypeError:
+        raise TypeError(f"faults must be a collection of fault names, got {type(faults).__name__}") from None
+    unknown = chosen - ALL_FAULTS
+    if unknown:
+        raise ValueError(f"faults has unknown names {sorted(map(str, unknown))}; choose from {list(FAULTS)}")
+    return chosen
+
+
+class TestSite:
+    """A generated web site served on 127.0.0.1 from a background thread.
+
+    Use it as a context manager: the server starts on ``with`` (on an
+    ephemeral port unless ``port`` is given) and is shut down, and its port
+    closed, when the block ends, however it ends.
+    """
+
+    __test__ = False  # its name starts with "Test", but it is not a pytest class
+
+    def __init__(self, n_pages=100, *, latency=0.0, seed=0, faults=(), slow_delay=2.0, port=0):
+        self.n_pages = check_positive_int("n_pages", n_pages)
+        self.latency = check_nonnegative_number("latency", latency)
+        self.seed = check_int("seed", seed)
+        self.faults = check_faults(faults)
+        self.slow_delay = check_positive_number("slow_delay", slow_delay)
+        self.port = check_int("port", port, minimum=0)
+        if self.port > 65535:
+            raise ValueError(f"port must be <= 65535, got {port!r}")
+        self.url = None  # known once the server is listening
+        self.pages = {}  # request target ("/page/3", "/page/4?from=malformed") -> Page
+        self.requests = collections.Counter()  # request target -> how many times it was asked for
+        self._requests_lock = threading.Lock()
+        self._closing = threading.Event()
+        self._server = None
+        self._thread = None
+
+    # -- starting and stopping ---------------------------------------------
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def start(self):
+        """Listen on 127.0.0.1 and serve from a daemon thread."""
+        if self._server is not None:
+            raise RuntimeError("this TestSite is already running")
+        server = _Server((HOST, self.port), _Handler)
+        try:
+            server.site = self
+            self.port = server.server_port
+            self.url = f"http://{HOST}:{self.port}/"
+            self.pages = self.build_pages()
+            self._thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"TestSite:{self.port}", daemon=True
+            )
+            self._thread.start()
+        except BaseException:
+            server.server_close()
+            raise
+        self._server = server
+
+    def close(self):
+        """Stop serving and close the listening socket (safe to call twice)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._closing.set()  # wakes handlers that are sleeping out a latency
+        try:
+            server.shutdown()  # waits for serve_forever to return
+        finally:
+            server.server_close()
+            self._thread.join(timeout=5)
+
+    # -- the site ------------------------------------------------------------
+
+    def build_pages(self):
+        """Every page the server knows, by request target."""
+        n = self.n_pages
+        rng = random.Random(self.seed)
+        pages = {}
+        for i in range(n):
+            links = ["/", f"/page/{(i + 1) % n}"]
+            links += [f"/page/{rng.randrange(n)}" for _ in range(RANDOM_LINKS_PER_PAGE)]
+            pages[f"/page/{i}"] = Page(200, html_page(f"Page {i}", links), links=tuple(links))
+        index_links = [f"/page/{i}" for i in range(n)]
+        not_followed = []
+        if "missing" in self.faults:
+            index_links += ["/gone/1", "/gone/2"]
+        if "error" in self.faults:
+            index_links.append("/broken")
+            pages["/broken"] = Page(500, b"<!DOCTYPE html><title>Error</title><h1>500 Internal Server Error</h1>")
+        if "slow" in self.faults:
+            index_links.append("/slow")
+            pages["/slow"] = Page(200, html_page("A slow page", []), slow=True)
+        if "malformed" in self.faults:
+            index_links.append("/malformed")
+            pages.update(self.malformed_pages(pages))
+        if "external" in self.faults:
+            not_followed = [
+                "http://other.invalid/",
+                "https://other.invalid/page/1",
+                f"http://localhost:{self.port}/page/0",
+                f"https://{HOST}:{self.port}/page/0",
+                f"http://{HOST}:{1 if self.port != 1 else 2}/page/0",
+            ]
+        pages["/"] = Page(200, html_page("Index", index_links + not_followed), links=tuple(index_links))
+        return pages
+
+    def malformed_pages(self, pages):
+        """The ``/malformed`` page, and the pages only it leads to.
+
+        Each entry of ``markup`` pairs some HTML with the target a crawler must
+        follow from it, or None when it must follow nothing.
+        """
+        n, port = self.n_pages, self.port
+        p = [f"/page/{i % n}" for i in range(1, 9)]
+        alias = f"/page/{4 % n}?from=malformed"  # a new URL that serves an existing page
+        markup = [
+            (f'<p>An unclosed paragraph <b>bold <i>misnested</b> text</i>\n<a href="{p[0]}#part-2">a fragment</a>', p[0]),
+            (f"<a href='{p[1][1:]}'>single quotes, relative to /</a>", p[1]),
+            (f"<A HREF={p[2]}>upper-case tag, unquoted and never closed", p[2]),
+            (f'<a href="../{alias[1:]}">../ and a query string</a>', alias),
+            (f'<a href="  {p[4]}\n ">padded with white space</a>', p[4]),
+            (f'<a href="HTTP://{HOST}:{port}{p[5]}">upper-case scheme</a>', p[5]),
+            (f'<a href="//{HOST}:{port}{p[6]}">scheme-relative</a>', p[6]),
+            (f'<a href="http://{HOST}:{port}{p[7]}#">absolute, empty fragment</a>', p[7]),
+            ('<a href="#top">a fragment of this page</a>', "/malformed"),
+            ('<a href="">empty</a>', "/malformed"),
+            ("<a href>no value</a> <a name=anchor>no href</a>", None),
+            ('<a href="javascript:alert(1)">javascript</a>', None),
+            ('<a href="mailto:someone@example.invalid">mail</a>', None),
+            ('<a href="data:text/html,&lt;a href=/trap/data&gt;">data</a>', None),
+            (f'<a href="ftp://{HOST}/file.txt">ftp</a>', None),
+            ('<a href="http://[::1">a URL that does not parse</a>', None),
+            (f'<a href="http://{HOST}:port/">a port that is not a number</a>', None),
+            ('<!-- <a href="/trap/comment">inside a comment</a> -->', None),
+            ('<a href="/data.bin">binary data</a>', "/data.bin"),
+            ('<a href="/gone/malformed">a missing page</a>', "/gone/malformed"),
+            (f'<a href="{p[0]}" <b>a broken attribute list</b>', p[0]),
+            ("</div></span></table> stray end tags, a < b && c > d", None),
+        ]
+        body = (
+            b"<!DOCTYPE html>\n<html><head><title>Malformed</title>\n<body>\n"
+            + "\n".join(html for html, _ in markup).encode()
+            + b"\n<p>\xff\xfe is not UTF-8</p>\n"
+            # html.parser raises AssertionError on an unknown marked section: last, so it hides no link.
+            + b"<![bogus[ html.parser gives up here ]]>\n"
+        )
+        links = tuple(target for _, target in markup if target is not None)
+        return {
+            "/malformed": Page(200, body, links=links),
+            "/data.bin": Page(200, b'\x00\x01<a href="/trap/binary">not HTML</a>', content_type="application/octet-stream"),
+            alias: pages[f"/page/{4 % n}"],
+        }
+
+    def page_for(self, target):
+        """The Page the server answers for a request target (404 if unknown)."""
+        return self.pages.get(target, NOT_FOUND)
+
+    def expected_result(self, *, max_pages=1000, timeout=5.0):
+        """The dict a correct crawler returns for ``crawl(site.url, max_pages=..., timeout=...)``.
+
+        Breadth-first from the index over each page's ``links``: the first
+        ``max_pages`` URLs found, each mapped to its status, or to
+        ``"timeout"`` for a slow page when ``timeout < slow_delay``. Choose
+        ``timeout`` well away from ``slow_delay`` and well above ``latency``.
+        """
+        if self.url is None:
+            raise RuntimeError("the site is not running: use it in a with block")
+        check_positive_int("max_pages", max_pages)
+        check_positive_number("timeout", timeout)
+        base = self.url.rstrip("/")
+        order, seen = [self.url], {self.url}
+        result = {}
+        for url in order:  # `order` grows while we walk it: a breadth-first queue
+            page = self.page_for(url[len(base):])
+            if page.slow and timeout < self.latency + self.slow_delay:
+                result[url] = "timeout"
+                continue
+            result[url] = page.status
+            if page.status != 200 or not page.content_type.startswith("text/html"):
+                continue
+            for target in page.links:
+                link = base + target
+                if link not in seen and len(order) < max_pages:
+                    seen.add(link)
+                    order.append(link)
+        return result
+
+    def _record(self, target):
+        with self._requests_lock:
+            self.requests[target] += 1
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """One thread per request; a long listen queue so 100 clients at once are not refused."""
+
+    daemon_threads = True  # a handler still sleeping never keeps Python from exiting
+    request_queue_size = 256
+
+    def handle_error(self, request, client_address):
+        """Stay quiet when a client hangs up early (it timed out): that is expected here."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server_version = "TestSite/1.0"
+
+    def do_GET(self):
+        site = self.server.site
+        site._record(self.path)
+        page = site.page_for(self.path)
+        delay = site.latency + (site.slow_delay if page.slow else 0.0)
+        if site._closing.wait(delay):  # the site is shutting down: answer nothing
+            return
+        self.send_response(page.status)
+        self.send_header("Content-Type", page.content_type)
+        self.send_header("Content-Length", str(len(page.body)))
+        self.end_headers()
+        self.wfile.write(page.body)
+
+    def log_message(self, format, *args):
+        """Log nothing: a crawl makes hundreds of requests."""
+
+
+def main(argv=None):
+    """Serve a TestSite until Ctrl-C."""
+    parser = argparse.ArgumentParser(description="Serve a generated test site on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--pages", type=int, default=100)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds before every answer")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--faults", default="none", help="'all', 'none' or a comma-separated list of " + ",".join(FAULTS))
+    args = parser.parse_args(argv)
+    faults = {"all": ALL_FAULTS, "none": ()}.get(args.faults, None)
+    if faults is None:
+        faults = [name.strip() for name in args.faults.split(",") if name.strip()]
+    with TestSite(args.pages, latency=args.latency, seed=args.seed, faults=faults, port=args.port) as site:
+        print(f"Serving {len(site.pages)} pages at {site.url} (Ctrl-C to stop)", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("Stopped.")
+
+
+if __name__ == "__main__":
+    main()
