@@ -1,0 +1,345 @@
+"""Time a workload's strategies at several worker counts: speedup and efficiency.
+
+Usage::
+
+    python -m parallel_patterns.bench pi --workers 1 2 --repeat 3 --json pi.json --plot pi.png
+
+Any module of this package that follows the workload contract can be
+benchmarked: it has ``IMPLEMENTATIONS`` (strategy name -> function),
+``DEFAULT_SIZE`` and ``benchmark_case(size)``, a context manager that yields
+``(args, kwargs)`` for a problem of that size.
+
+What is timed
+-------------
+One call of the strategy, start to finish, as a user would make it: that
+includes starting and closing any pool of threads or processes, because every
+strategy creates its pool inside the call. Not timed: preparing the problem
+(``benchmark_case``: generating a corpus, starting a test web site, ...) and
+one warm-up call of each strategy before it is first timed. The warm-up pays
+for costs that come once per session, not once per call: numba compiling its
+functions, and modules imported on first use. Each measurement is the median
+of ``repeat`` calls, which one call disturbed by another program cannot move.
+
+What is reported
+----------------
+``speedup``     the baseline strategy's median time (``serial`` by default,
+                with 1 worker, at the same size) divided by this row's.
+``efficiency``  speedup / workers: 100 % means every worker was fully used.
+
+Strong scaling (the default) keeps the size fixed as workers are added;
+weak scaling (``weak=True``, ``--weak``) gives each worker the same amount of
+work: the size is ``size * workers``. Either way each row is compared with the
+baseline at the row's own size, so the ideal speedup is the number of workers.
+"""
+
+import argparse
+import importlib
+import json
+import pkgutil
+import statistics
+import sys
+import time
+import types
+
+import parallel_patterns
+from parallel_patterns._validate import check_positive_int, check_workers
+
+NOT_WORKLOADS = {"bench", "check", "stamp"}  # modules of the package that are tools
+
+
+def available_workloads():
+    """Names of the package's modules that follow the workload contract."""
+    names = []
+    for module_info in pkgutil.iter_modules(parallel_patterns.__path__):
+        name = module_info.name
+        if name.startswith("_") or name in NOT_WORKLOADS:
+            continue
+        try:
+            module = importlib.import_module(f"parallel_patterns.{name}")
+        except Exception:  # a broken module is not a workload we can offer
+            continue
+        if is_workload(module):
+            names.append(name)
+    return sorted(names)
+
+
+def is_workload(module):
+    """True if ``module`` has what the benchmark needs."""
+    return all(
+        hasattr(module, attribute)
+        for attribute in ("IMPLEMENTATIONS", "DEFAULT_SIZE", "benchmark_case")
+    )
+
+
+def load_workload(workload):
+    """The workload module called ``workload`` (a module is returned as it is)."""
+    if isinstance(workload, types.ModuleType):
+        module = workload
+    elif not isinstance(workload, str):
+        raise TypeError(f"workload must be a name or a module, got {type(workload).__name__}")
+    elif workload.startswith("_") or workload in NOT_WORKLOADS or workload not in {
+        info.name for info in pkgutil.iter_modules(parallel_patterns.__path__)
+    }:
+        raise ValueError(
+            f"unknown workload {workload!r}; choose one of: {', '.join(available_workloads())}"
+        )
+    else:
+        module = importlib.import_module(f"parallel_patterns.{workload}")
+    if not is_workload(module):
+        raise ValueError(
+            f"workload {module.__name__!r} lacks IMPLEMENTATIONS, DEFAULT_SIZE or benchmark_case"
+        )
+    return module
+
+
+def check_strategies(module, strategies):
+    """The strategies to run: all of the module's if ``strategies`` is None."""
+    known = list(module.IMPLEMENTATIONS)
+    if strategies is None:
+        return known
+    if isinstance(strategies, str):
+        strategies = [strategies]
+    unknown = [name for name in strategies if name not in module.IMPLEMENTATIONS]
+    if unknown:
+        raise ValueError(
+            f"unknown strategies {unknown} for workload {module.__name__.split('.')[-1]!r}; "
+            f"choose from: {', '.join(known)}"
+        )
+    return list(dict.fromkeys(strategies))  # without repeats, in the order given
+
+
+def time_calls(function, args, kwargs, repeat):
+    """Wall-clock seconds of ``repeat`` calls of ``function(*args, **kwargs)``."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function(*args, **kwargs)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def plan_runs(module, strategies, workers, size, *, weak=False, baseline="serial"):
+    """Validate the choices and list what to measure.
+
+    Returns a dict from problem size to the ``(strategy, workers)`` pairs to
+    time at that size. The baseline is timed with 1 worker at every size, and
+    ``serial`` only ever with 1 worker (it ignores ``workers``).
+    """
+    strategies = check_strategies(module, strategies)
+    (baseline,) = check_strategies(module, [baseline])
+    if isinstance(workers, int):
+        workers = [workers]
+    worker_counts = sorted({check_workers(w) for w in workers})
+    if not worker_counts:
+        raise ValueError("workers must list at least one number of workers")
+    size = module.DEFAULT_SIZE if size is None else check_positive_int("size", size)
+    plan = {}
+    for w in worker_counts:
+        runs = plan.setdefault(size * w if weak else size, [])
+        wanted = [(baseline, 1)] + [(s, 1 if s == "serial" else w) for s in strategies]
+        runs.extend(run for run in dict.fromkeys(wanted) if run not in runs)
+    return plan
+
+
+def run_benchmark(
+    workload,
+    strategies=None,
+    workers=(1, 2),
+    size=None,
+    repeat=3,
+    *,
+    weak=False,
+    baseline="serial",
+    progress=None,
+):
+    """Time ``strategies`` of ``workload`` (default: all) with each number of ``workers``.
+
+    Returns one dict per measurement, with keys ``workload``, ``strategy``,
+    ``workers``, ``size``, ``weak``, ``times_s`` (every call), ``median_s``,
+    ``baseline``, ``speedup`` and ``efficiency``. ``progress``, if given, is a
+    file (such as ``sys.stderr``) that gets a line as each measurement starts.
+    """
+    module = load_workload(workload)
+    name = module.__name__.split(".")[-1]
+    plan = plan_runs(module, strategies, workers, size, weak=weak, baseline=baseline)
+    repeat = check_positive_int("repeat", repeat)
+    total = sum(len(runs) for runs in plan.values())
+    warmed_up = set()
+    rows = []
+    for case_size, runs in plan.items():
+        with module.benchmark_case(case_size) as (args, kwargs):
+            for strategy, w in runs:
+                if progress is not None:
+                    print(
+                        f"[{len(rows) + 1}/{total}] {name} {strategy} workers={w} size={case_size}",
+                        file=progress,
+                        flush=True,
+                    )
+                function = module.IMPLEMENTATIONS[strategy]
+                call_kwargs = {**kwargs, "workers": w}
+                if strategy not in warmed_up:
+                    function(*args, **call_kwargs)  # the warm-up: not timed
+                    warmed_up.add(strategy)
+                times = time_calls(function, args, call_kwargs, repeat)
+                rows.append(
+                    {
+                        "workload": name,
+                        "strategy": strategy,
+                        "workers": w,
+                        "size": case_size,
+                        "weak": weak,
+                        "times_s": times,
+                        "median_s": statistics.median(times),
+                    }
+                )
+    add_speedups(rows, baseline)
+    return rows
+
+
+def add_speedups(rows, baseline):
+    """Add ``speedup`` and ``efficiency`` to every row, relative to ``baseline``."""
+    baseline_time = {
+        row["size"]: row["median_s"]
+        for row in rows
+        if row["strategy"] == baseline and row["workers"] == 1
+    }
+    for row in rows:
+        row["baseline"] = baseline
+        row["speedup"] = baseline_time[row["size"]] / row["median_s"]
+        row["efficiency"] = row["speedup"] / row["workers"]
+
+
+def format_table(rows):
+    """The rows as a plain-text table, one line per measurement, grouped by strategy."""
+    header = ("strategy", "workers", "size", "median s", "speedup", "efficiency")
+    order = {strategy: i for i, strategy in enumerate(dict.fromkeys(r["strategy"] for r in rows))}
+    rows = sorted(rows, key=lambda r: (order[r["strategy"]], r["workers"], r["size"]))
+    lines = [
+        (
+            row["strategy"],
+            str(row["workers"]),
+            str(row["size"]),
+            f"{row['median_s']:.4f}",
+            f"{row['speedup']:.2f}",
+            f"{100 * row['efficiency']:.0f} %",
+        )
+        for row in rows
+    ]
+    widths = [max(len(cell) for cell in column) for column in zip(header, *lines)]
+    title = ""
+    if rows:
+        title = f"{rows[0]['workload']}: median of {len(rows[0]['times_s'])} runs, "
+        title += f"speedup relative to {rows[0]['baseline']} with 1 worker\n"
+
+    def line(cells):
+        first, *rest = cells
+        return "  ".join([first.ljust(widths[0])] + [c.rjust(w) for c, w in zip(rest, widths[1:])])
+
+    return title + "\n".join(line(cells) for cells in [header, *lines])
+
+
+def plot_scaling(rows, ax=None, metric="speedup"):
+    """Plot ``metric`` ("speedup" or "time") against workers, one line per strategy.
+
+    The dashed line is the ideal: a speedup equal to the number of workers,
+    or the baseline's time divided by the number of workers. Returns the axes.
+    """
+    if metric not in ("speedup", "time"):
+        raise ValueError(f"metric must be 'speedup' or 'time', got {metric!r}")
+    if not rows:
+        raise ValueError("rows is empty: nothing to plot")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    base_size = min(row["size"] for row in rows)
+
+    def size_for(workers):  # the problem size measured with this many workers
+        return base_size * workers if rows[0]["weak"] else base_size
+
+    # Weak scaling also times the baseline with 1 worker at the larger sizes:
+    # those rows are references, not points of the curve.
+    rows = [row for row in rows if row["size"] == size_for(row["workers"])]
+    column = "speedup" if metric == "speedup" else "median_s"
+    for strategy in dict.fromkeys(row["strategy"] for row in rows):
+        points = sorted((r["workers"], r[column]) for r in rows if r["strategy"] == strategy)
+        ax.plot(*zip(*points), marker="o", label=strategy)
+    worker_counts = sorted({row["workers"] for row in rows})
+    if metric == "speedup":
+        ideal = worker_counts
+    else:
+        baseline_time = {r["size"]: r["median_s"] * r["speedup"] for r in rows}
+        ideal = [baseline_time[size_for(w)] / w for w in worker_counts]
+    ax.plot(worker_counts, ideal, linestyle="--", color="gray", label="ideal")
+    ax.set_xlabel("workers")
+    ax.set_xticks(worker_counts)
+    if metric == "speedup":
+        ax.set_ylabel(f"speedup over {rows[0]['baseline']}")
+    else:
+        ax.set_ylabel("median time (s)")
+        ax.set_yscale("log")
+    scaling = "weak" if rows[0]["weak"] else "strong"
+    ax.set_title(f"{rows[0]['workload']}: {scaling} scaling")
+    ax.legend()
+    return ax
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m parallel_patterns.bench",
+        description="Time a workload's strategies; report speedup and efficiency.",
+    )
+    parser.add_argument("workload", help="a module of parallel_patterns, such as pi")
+    parser.add_argument("--strategies", nargs="+", help="default: all of the workload's")
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--size", type=int, help="default: the workload's DEFAULT_SIZE")
+    parser.add_argument("--repeat", type=int, default=3, help="timed calls per measurement")
+    parser.add_argument("--weak", action="store_true", help="weak scaling: size * workers")
+    parser.add_argument("--baseline", default="serial", help="strategy that speedups compare to")
+    parser.add_argument("--metric", choices=("speedup", "time"), default="speedup")
+    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    parser.add_argument("--plot", metavar="FILE", help="also draw a scaling plot (e.g. .png)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return parser, parser.parse_args(argv)
+
+
+def main(argv=None):
+    parser, options = parse_arguments(argv)
+    try:  # check every choice before spending minutes measuring
+        module = load_workload(options.workload)
+        plan_runs(
+            module,
+            options.strategies,
+            options.workers,
+            options.size,
+            weak=options.weak,
+            baseline=options.baseline,
+        )
+        check_positive_int("repeat", options.repeat)
+    except (TypeError, ValueError) as error:
+        parser.error(str(error))
+    rows = run_benchmark(
+        module,
+        options.strategies,
+        options.workers,
+        options.size,
+        options.repeat,
+        weak=options.weak,
+        baseline=options.baseline,
+        progress=None if options.quiet else sys.stderr,
+    )
+    print(format_table(rows))
+    if options.json:
+        with open(options.json, "w", encoding="utf-8") as file:
+            json.dump(rows, file, indent=2)
+    if options.plot:
+        from matplotlib.figure import Figure  # draws with Agg, without pyplot or a display
+
+        figure = Figure(figsize=(6, 4), layout="constrained")
+        plot_scaling(rows, figure.subplots(), metric=options.metric)
+        figure.savefig(options.plot)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
