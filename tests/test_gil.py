@@ -110,3 +110,18 @@ def test_compiled_is_prime_agrees_with_python(nogil):
     assert compiled is compiled_is_prime(nogil=nogil)  # compiled once
     numbers = list(range(200)) + [2**31 - 1, 2**31 + 1, 10**12 + 39]
     assert [compiled(n) for n in numbers] == [is_prime(n) for n in numbers]
+
+
+def test_same_result_compares_arrays_element_by_element():
+    from parallel_patterns.gil import same_result
+
+    a = [np.arange(3), np.arange(4)]
+    assert same_result(a, [np.arange(3), np.arange(4)])
+    assert not same_result(a, [np.arange(3), np.arange(1, 5)])
+    assert not same_result(a, a[:1])
+    assert same_result((1, "x"), [1, "x"]) and not same_result(1, 2)
+
+
+def test_time_strategies_accepts_array_results():
+    times = time_strategies({"a": lambda: np.arange(5), "b": lambda: np.arange(5)}, repeats=1)
+    assert set(times) == {"a", "b"}

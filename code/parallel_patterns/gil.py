@@ -59,8 +59,19 @@ def time_strategies(strategies, *args, repeats=3, **kwargs):
             best[name] = min(best[name], time.perf_counter() - start)
     reference_name, reference = next(iter(results.items()))
     for name, result in results.items():
-        assert result == reference, f"{name!r} returned a different result from {reference_name!r}"
+        assert same_result(result, reference), f"{name!r} returned a different result from {reference_name!r}"
     return best
+
+
+def same_result(a, b):
+    """True if two results are equal; NumPy arrays, also inside lists, compare element by element."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_result(x, y) for x, y in zip(a, b))
+    if hasattr(a, "shape") or hasattr(b, "shape"):
+        import numpy as np
+
+        return bool(np.array_equal(a, b))
+    return bool(a == b)
 
 
 # ---------------------------------------------------------------- workloads
