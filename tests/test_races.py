@@ -1,5 +1,7 @@
 """parallel_patterns.races: the race is visible without the lock, gone with it."""
 
+import threading
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -8,6 +10,7 @@ from parallel_patterns.races import (
     BankAccount,
     deposit_safe,
     deposit_unsafe,
+    repeat_in_threads,
     run_deposits,
     run_withdrawals,
     withdraw_safe,
@@ -95,3 +98,16 @@ def test_run_withdrawals_and_account_reject_bad_arguments():
         run_withdrawals(withdraw_safe, attempts=0)
     with pytest.raises(TypeError, match="balance"):
         BankAccount("100")
+
+
+def test_repeat_in_threads_returns_every_result_and_overlaps_the_threads():
+
+    seen = set()
+
+    def record(account, amount):
+        seen.add(threading.get_ident())
+        return amount
+
+    results = repeat_in_threads(record, BankAccount(0), 3, threads=4, repeats=5)
+    assert results == [3] * 20
+    assert len(seen) == 4  # four different threads did the work

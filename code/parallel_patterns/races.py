@@ -79,10 +79,16 @@ def withdraw_safe(account, amount):
         return False
 
 
-def _run_in_threads(operation, account, amount, threads, repeats):
+def repeat_in_threads(operation, account, amount, *, threads, repeats):
     """Start ``threads`` threads that each call ``operation(account, amount)``
-    ``repeats`` times; return every call's result."""
-    barrier = threading.Barrier(threads)  # all threads start their loops together
+    ``repeats`` times, wait for all of them, and return every call's result.
+
+    Each thread appends to a list of its own, so collecting the results
+    needs no lock. The barrier holds every thread back until all have
+    started, so that their calls overlap instead of running one thread after
+    another.
+    """
+    barrier = threading.Barrier(threads)
     results = [[] for _ in range(threads)]
 
     def work(mine):
@@ -94,7 +100,7 @@ def _run_in_threads(operation, account, amount, threads, repeats):
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join()
+        worker.join()  # wait until this thread has finished
     return [result for mine in results for result in mine]
 
 
@@ -106,7 +112,7 @@ def run_deposits(deposit, *, threads=4, deposits=50, amount=10):
     deposits = check_positive_int("deposits", deposits)
     amount = check_positive_int("amount", amount)
     account = BankAccount(0)
-    _run_in_threads(deposit, account, amount, threads, deposits)
+    repeat_in_threads(deposit, account, amount, threads=threads, repeats=deposits)
     return account.balance, threads * deposits * amount
 
 
@@ -123,5 +129,5 @@ def run_withdrawals(withdraw, *, balance=100, threads=4, attempts=10, amount=10)
     attempts = check_positive_int("attempts", attempts)
     amount = check_positive_int("amount", amount)
     account = BankAccount(balance)
-    results = _run_in_threads(withdraw, account, amount, threads, attempts)
+    results = repeat_in_threads(withdraw, account, amount, threads=threads, repeats=attempts)
     return account.balance, sum(results)
