@@ -155,6 +155,17 @@ def test_call_graph_validates():
         call_graph(stats, min_fraction=0)
 
 
+def test_sample_profile_finds_the_hotspot():
+    result, sampler = profiling.sample_profile(analyse_readings, 1500)
+    assert result == analyse_readings(1500)
+    tree = sampler.output_text(unicode=True, color=False)
+    assert "remove_outliers" in tree and "median" in tree
+    with pytest.raises(ValueError, match="interval must be > 0"):
+        profiling.sample_profile(sorted, [], interval=0)
+    with pytest.raises(TypeError, match="func must be callable"):
+        profiling.sample_profile(None)
+
+
 def test_function_labels():
     assert function_label(("~", 0, "<built-in method builtins.sorted>")) == "sorted"
     assert function_label(("~", 0, "<method 'append' of 'list' objects>")) == "list.append"

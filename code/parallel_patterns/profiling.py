@@ -13,8 +13,9 @@ performance, and the few helpers it needs:
     smooth, summarise) with a hotspot hidden in it: ``remove_outliers``
     recomputes the median, which sorts every reading, once for each reading.
     A profiler finds it at once; ``remove_outliers_hoisted`` is the fix.
-``call_graph``
-    A Graphviz picture of a cProfile run: where the time went.
+``call_graph``, ``sample_profile``
+    A Graphviz picture of a cProfile run, and a run under pyinstrument's
+    sampling profiler: where the time went.
 ``peak_memory``
     The most memory one call had allocated at any moment, traced with
     ``tracemalloc``; ``mean_square_list`` and ``mean_square_generator``
@@ -238,6 +239,24 @@ def call_graph(stats, *, min_fraction=0.02):
                     penwidth=f"{1 + 4 * edge_cumulative / total:.2f}",
                 )
     return graph
+
+
+def sample_profile(func, /, *args, interval=0.001, **kwargs):
+    """Run ``func(*args, **kwargs)`` under pyinstrument; return ``(result, profiler)``.
+
+    pyinstrument is a *sampling* profiler: every ``interval`` seconds it
+    records the call stack, and the time of a function is how often it was
+    found on the stack. Print ``profiler.output_text()`` for the call tree,
+    or call ``profiler.open_in_browser()`` for an interactive view.
+    """
+    from pyinstrument import Profiler
+
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {type(func).__name__}")
+    interval = check_positive_number("interval", interval)
+    with Profiler(interval=interval) as profiler:
+        result = func(*args, **kwargs)
+    return result, profiler
 
 
 def _heat_color(fraction):
