@@ -170,8 +170,9 @@ def run_benchmark(
         with module.benchmark_case(case_size) as (args, kwargs):
             for strategy, w in runs:
                 if progress is not None:
+                    step = f"[{len(rows) + 1}/{total}]"
                     print(
-                        f"[{len(rows) + 1}/{total}] {name} {strategy} workers={w} size={case_size}",
+                        f"{step} {name} {strategy} workers={w} size={case_size}",
                         file=progress,
                         flush=True,
                     )

@@ -59,6 +59,7 @@ ROWS_PER_TASK = 4  # rows in one task of processes_rows and futures
 TILE = 32  # side of a tile, in pixels, for processes_tiles
 DASK_ROWS = 32  # rows in one chunk of the dask array
 DEFAULT_SIZE = 500  # a 500 x 500 image: about 3 s for the serial strategy
+TIMEOUT = 600  # seconds to wait for worker processes: longer means one was lost
 
 
 def check_bounds(bounds):
@@ -221,9 +222,9 @@ def mandelbrot_processes_rows(
     xs, ys, max_iter, workers = prepare(width, height, max_iter, bounds, workers)
     xs = xs.tolist()
     with mp_context().Pool(processes=workers) as pool:
-        rows = pool.starmap(
-            escape_counts_row, [(xs, y, max_iter) for y in ys.tolist()], chunksize=ROWS_PER_TASK
-        )
+        tasks = [(xs, y, max_iter) for y in ys.tolist()]
+        pending = pool.starmap_async(escape_counts_row, tasks, chunksize=ROWS_PER_TASK)
+        rows = pending.get(timeout=TIMEOUT)
     return np.array(rows, dtype=COUNT_DTYPE)
 
 
@@ -239,7 +240,8 @@ def mandelbrot_processes_tiles(
         (xs[c0:c1].tolist(), ys[r0:r1].tolist(), max_iter) for (r0, r1), (c0, c1) in tiles
     ]
     with mp_context().Pool(processes=workers) as pool:
-        blocks = pool.starmap(escape_counts_block, tasks, chunksize=1)
+        pending = pool.starmap_async(escape_counts_block, tasks, chunksize=1)
+        blocks = pending.get(timeout=TIMEOUT)
     counts = np.empty((height, width), dtype=COUNT_DTYPE)
     for ((r0, r1), (c0, c1)), block in zip(tiles, blocks):
         counts[r0:r1, c0:c1] = block
@@ -256,7 +258,7 @@ def mandelbrot_futures(width, height, *, max_iter=256, bounds=DEFAULT_BOUNDS, wo
             pool.submit(escape_counts_block, xs, ys[start:stop].tolist(), max_iter): start
             for start, stop in bands(height, ROWS_PER_TASK)
         }
-        for future in concurrent.futures.as_completed(first_row):
+        for future in concurrent.futures.as_completed(first_row, timeout=TIMEOUT):
             band = future.result()
             start = first_row[future]
             counts[start : start + len(band)] = band

@@ -46,7 +46,8 @@ import numpy as np
 from parallel_patterns._context import mp_context
 from parallel_patterns._validate import check_positive_int, check_workers
 
-DEFAULT_SIZE = 250  # 250 x 250 matrices: about 3 s for the serial strategy
+DEFAULT_SIZE = 300  # 300 x 300 matrices: about 3 s for the serial strategy
+TIMEOUT = 600  # seconds to wait for worker processes: longer means one was lost
 
 
 def check_matrix(name, matrix):
@@ -61,7 +62,9 @@ def check_matrix(name, matrix):
     if matrix.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got {matrix.ndim}-D with shape {matrix.shape}")
     if 0 in matrix.shape:
-        raise ValueError(f"{name} must have at least one row and one column, got shape {matrix.shape}")
+        raise ValueError(
+            f"{name} must have at least one row and one column, got shape {matrix.shape}"
+        )
     return np.ascontiguousarray(matrix, dtype=np.float64)
 
 
@@ -155,7 +158,9 @@ def attached(name, shape):
         try:
             block.close()
         except BufferError:
-            pass  # only after an error, while its traceback holds the array: the OS unmaps it at exit
+            # Only after an error, while its traceback still holds the array.
+            # The operating system unmaps the block when the process exits.
+            pass
 
 
 def multiply_band_shared(a_name, a_shape, b_name, b_shape, out_name, start, stop):
@@ -190,7 +195,7 @@ def matmul_processes(a, b, *, workers=1):
             for start, stop in row_bands(a.shape[0], workers)
         ]
         with mp_context().Pool(processes=workers) as pool:
-            pool.starmap(multiply_band_shared, tasks)
+            pool.starmap_async(multiply_band_shared, tasks).get(timeout=TIMEOUT)
         return np.ndarray(out_shape, dtype=np.float64, buffer=out_block.buf).copy()
 
 

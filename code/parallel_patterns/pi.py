@@ -56,6 +56,7 @@ from parallel_patterns._validate import check_int, check_positive_int, check_wor
 CHUNKS = 64  # fixed, so the result cannot depend on the number of workers
 BLOCK = 2**16  # points NumPy draws at a time: bounds memory to 1 MiB per chunk
 DEFAULT_SIZE = 30_000_000  # about 3 s for the serial strategy
+TIMEOUT = 600  # seconds to wait for worker processes: longer means one was lost
 
 
 def chunk_sizes(n_samples):
@@ -191,9 +192,9 @@ def pi_processes(n_samples, *, seed=0, workers=1):
     """Count chunks in a ``multiprocessing`` pool with the Python loop."""
     n_samples, seed, workers = check_arguments(n_samples, seed, workers)
     with mp_context().Pool(processes=workers) as pool:
-        counts = pool.starmap(
+        counts = pool.starmap_async(
             count_chunk_python, zip(chunk_seeds(seed), chunk_sizes(n_samples)), chunksize=1
-        )
+        ).get(timeout=TIMEOUT)
     return estimate(sum(counts), n_samples)
 
 
@@ -205,7 +206,8 @@ def pi_futures(n_samples, *, seed=0, workers=1):
             pool.submit(count_chunk_python, s, n)
             for s, n in zip(chunk_seeds(seed), chunk_sizes(n_samples))
         ]
-        inside = sum(future.result() for future in concurrent.futures.as_completed(futures))
+        completed = concurrent.futures.as_completed(futures, timeout=TIMEOUT)
+        inside = sum(future.result() for future in completed)
     return estimate(inside, n_samples)
 
 

@@ -45,6 +45,7 @@ from parallel_patterns._validate import check_int, check_positive_int, check_wor
 MAX_NUMBER = 10**16
 BENCHMARK_START = 10**14  # the benchmark tests the primes that follow this number
 DEFAULT_SIZE = 16  # primes just above 10**14: about 3.5 s for the serial strategy
+TIMEOUT = 600  # seconds to wait for worker processes: longer means one was lost
 
 
 def is_prime(n):
@@ -103,14 +104,14 @@ def primes_processes(numbers, *, workers=1):
     """Test numbers in a pool of processes, one number per task."""
     numbers, workers = check_numbers(numbers), check_workers(workers)
     with mp_context().Pool(processes=workers) as pool:
-        return pool.map(is_prime, numbers, chunksize=1)
+        return pool.map_async(is_prime, numbers, chunksize=1).get(timeout=TIMEOUT)
 
 
 def primes_futures(numbers, *, workers=1):
     """Test numbers with ``ProcessPoolExecutor.map`` (results come back in order)."""
     numbers, workers = check_numbers(numbers), check_workers(workers)
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=mp_context()) as pool:
-        return list(pool.map(is_prime, numbers))
+        return list(pool.map(is_prime, numbers, timeout=TIMEOUT))
 
 
 def primes_joblib(numbers, *, workers=1):
@@ -120,11 +121,14 @@ def primes_joblib(numbers, *, workers=1):
     process pool with the package's start method, closed when the call returns.
     (joblib's default backend, loky, keeps its workers alive between calls to
     save start-up time: handy in a notebook, but they outlive the call.)
+    With one worker joblib makes the calls itself, without a pool, and takes
+    no timeout.
     """
     from joblib import Parallel, delayed
 
     numbers, workers = check_numbers(numbers), check_workers(workers)
-    parallel = Parallel(n_jobs=workers, backend=mp_context(), batch_size=1)
+    timeout = TIMEOUT if workers > 1 else None
+    parallel = Parallel(n_jobs=workers, backend=mp_context(), batch_size=1, timeout=timeout)
     return parallel(delayed(is_prime)(n) for n in numbers)
 
 

@@ -46,6 +46,7 @@ from parallel_patterns._validate import check_int, check_positive_int, check_wor
 PARTS_PER_WORKER = 4
 WORDS_PER_TEXT = 1000  # for the benchmark corpus
 DEFAULT_SIZE = 10_000  # texts of WORDS_PER_TEXT words: about 3 s for the serial strategy
+TIMEOUT = 600  # seconds to wait for worker processes: longer means one was lost
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters, plus a few numeric characters: see words()
 
@@ -106,7 +107,8 @@ def wordcount_processes(texts, *, workers=1):
     texts, workers = check_texts(texts), check_workers(workers)
     parts = split_into_parts(texts, PARTS_PER_WORKER * workers)
     with mp_context().Pool(processes=workers) as pool:
-        return add_counts(pool.imap_unordered(count_words_in_texts, parts))
+        partial_counts = pool.imap_unordered(count_words_in_texts, parts)
+        return add_counts(partial_counts.next(timeout=TIMEOUT) for _ in parts)
 
 
 def wordcount_futures(texts, *, workers=1):
@@ -115,9 +117,8 @@ def wordcount_futures(texts, *, workers=1):
     parts = split_into_parts(texts, PARTS_PER_WORKER * workers)
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=mp_context()) as pool:
         futures = [pool.submit(count_words_in_texts, part) for part in parts]
-        return add_counts(
-            future.result() for future in concurrent.futures.as_completed(futures)
-        )
+        completed = concurrent.futures.as_completed(futures, timeout=TIMEOUT)
+        return add_counts(future.result() for future in completed)
 
 
 def wordcount_joblib(texts, *, workers=1):
@@ -127,12 +128,15 @@ def wordcount_joblib(texts, *, workers=1):
     process pool with the package's start method, closed when the call returns.
     (joblib's default backend, loky, keeps its workers alive between calls to
     save start-up time: handy in a notebook, but they outlive the call.)
+    With one worker joblib makes the calls itself, without a pool, and takes
+    no timeout.
     """
     from joblib import Parallel, delayed
 
     texts, workers = check_texts(texts), check_workers(workers)
     parts = split_into_parts(texts, PARTS_PER_WORKER * workers)
-    parallel = Parallel(n_jobs=workers, backend=mp_context())
+    timeout = TIMEOUT if workers > 1 else None
+    parallel = Parallel(n_jobs=workers, backend=mp_context(), timeout=timeout)
     return add_counts(parallel(delayed(count_words_in_texts)(part) for part in parts))
 
 

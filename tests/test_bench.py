@@ -1,0 +1,174 @@
+"""Tests of parallel_patterns.bench on tiny problems: rows, table, JSON, plot, CLI."""
+
+import contextlib
+import json
+import subprocess
+import sys
+import types
+
+import pytest
+from matplotlib.figure import Figure
+
+from parallel_patterns import bench
+
+
+def fake_workload():
+    """A minimal module that follows the workload contract, counting its calls."""
+    calls = []
+
+    def serial(n, *, workers=1):
+        calls.append(("serial", workers))
+        return n
+
+    def parallel(n, *, workers=1):
+        calls.append(("parallel", workers))
+        return n
+
+    @contextlib.contextmanager
+    def benchmark_case(size):
+        yield (size,), {}
+
+    module = types.ModuleType("parallel_patterns.fake")
+    module.IMPLEMENTATIONS = {"serial": serial, "parallel": parallel}
+    module.DEFAULT_SIZE = 10
+    module.benchmark_case = benchmark_case
+    return module, calls
+
+
+def test_each_strategy_is_warmed_up_once_then_timed_repeat_times():
+    module, calls = fake_workload()
+    rows = bench.run_benchmark(module, workers=(1, 2, 3), repeat=2)
+    assert calls.count(("serial", 1)) == 1 + 2  # serial runs with 1 worker only
+    assert calls.count(("parallel", 1)) == 1 + 2  # warm-up with the first count
+    assert calls.count(("parallel", 2)) == calls.count(("parallel", 3)) == 2
+    assert [(r["strategy"], r["workers"]) for r in rows] == [
+        ("serial", 1),
+        ("parallel", 1),
+        ("parallel", 2),
+        ("parallel", 3),
+    ]
+
+
+def test_rows_hold_times_speedup_and_efficiency():
+    rows = bench.run_benchmark("pi", ["serial", "numpy"], workers=[1, 2], size=3000, repeat=3)
+    assert {(r["strategy"], r["workers"]) for r in rows} == {
+        ("serial", 1),
+        ("numpy", 1),
+        ("numpy", 2),
+    }
+    serial = next(r for r in rows if r["strategy"] == "serial")
+    for row in rows:
+        assert row["workload"] == "pi" and row["size"] == 3000 and row["baseline"] == "serial"
+        assert len(row["times_s"]) == 3 and all(t > 0 for t in row["times_s"])
+        assert row["median_s"] == sorted(row["times_s"])[1]
+        assert row["speedup"] == pytest.approx(serial["median_s"] / row["median_s"])
+        assert row["efficiency"] == pytest.approx(row["speedup"] / row["workers"])
+    assert serial["speedup"] == 1.0
+
+
+def test_weak_scaling_grows_the_size_with_the_workers():
+    module, _ = fake_workload()
+    rows = bench.run_benchmark(module, ["parallel"], workers=[1, 2, 4], size=5, repeat=1, weak=True)
+    measured = {(r["strategy"], r["workers"], r["size"]) for r in rows}
+    assert ("parallel", 4, 20) in measured and ("parallel", 2, 10) in measured
+    assert {("serial", 1, 5), ("serial", 1, 10), ("serial", 1, 20)} <= measured  # baselines
+    ax = bench.plot_scaling(rows, Figure().subplots(), metric="time")
+    serial, parallel, ideal = ax.get_lines()  # serial: the point at 1 worker
+    assert list(parallel.get_xdata()) == [1, 2, 4]
+    baseline = {r["size"]: r["median_s"] for r in rows if r["strategy"] == "serial"}
+    assert list(ideal.get_ydata()) == [baseline[5], baseline[10] / 2, baseline[20] / 4]
+
+
+def test_another_baseline_can_be_chosen():
+    module, _ = fake_workload()
+    rows = bench.run_benchmark(module, ["parallel"], workers=[2], repeat=1, baseline="parallel")
+    assert {(r["strategy"], r["workers"]) for r in rows} == {("parallel", 1), ("parallel", 2)}
+    assert all(r["baseline"] == "parallel" for r in rows)
+
+
+def test_format_table_has_a_line_per_row_grouped_by_strategy():
+    module, _ = fake_workload()
+    rows = bench.run_benchmark(module, workers=[1, 2], repeat=1)
+    table = bench.format_table(rows)
+    title, header, *lines = table.splitlines()
+    assert "speedup relative to serial" in title
+    assert header.split() == ["strategy", "workers", "size", "median", "s", "speedup", "efficiency"]
+    assert [line.split()[:2] for line in lines] == [["serial", "1"], ["parallel", "1"], ["parallel", "2"]]
+    assert lines[0].split()[-2:] == ["100", "%"]
+
+
+def test_plot_scaling_draws_a_line_per_strategy_and_the_ideal():
+    module, _ = fake_workload()
+    rows = bench.run_benchmark(module, workers=[1, 2], repeat=1)
+    ax = bench.plot_scaling(rows, Figure().subplots())
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["serial", "parallel", "ideal"]
+    assert list(ax.get_lines()[-1].get_ydata()) == [1, 2]
+    with pytest.raises(ValueError, match="metric"):
+        bench.plot_scaling(rows, metric="memory")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"workload": "nonsense"}, ValueError, "unknown workload 'nonsense'; choose one of: .*pi"),
+        ({"workload": "_validate"}, ValueError, "unknown workload"),
+        ({"workload": 3}, TypeError, "workload"),
+        ({"strategies": ["serial", "magic"]}, ValueError, r"unknown strategies \['magic'\].*numba"),
+        ({"baseline": "magic"}, ValueError, "unknown strategies"),
+        ({"workers": [1, 0]}, ValueError, "workers"),
+        ({"workers": []}, ValueError, "workers"),
+        ({"size": 0}, ValueError, "size"),
+        ({"repeat": 0}, ValueError, "repeat"),
+    ],
+)
+def test_bad_arguments_are_named_in_the_error(kwargs, error, match):
+    arguments = {"workload": "pi", "size": 100, "repeat": 1, **kwargs}
+    with pytest.raises(error, match=match):
+        bench.run_benchmark(**arguments)
+
+
+def test_available_workloads_lists_the_contract_modules():
+    available = bench.available_workloads()
+    assert {"pi", "primes", "mandelbrot", "matmul", "wordcount"} <= set(available)
+    assert "bench" not in available
+
+
+def run_cli(*arguments, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "parallel_patterns.bench", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_command_line_prints_a_table_and_writes_json_and_a_plot(tmp_path):
+    result = run_cli(
+        "pi",
+        "--strategies", "serial", "numpy", "threads",
+        "--workers", "1", "2",
+        "--size", "2000",
+        "--repeat", "1",
+        "--json", "rows.json",
+        "--plot", "scaling.png",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].split()[0] == "strategy"
+    assert "threads" in result.stdout
+    assert "[1/5] pi serial workers=1 size=2000" in result.stderr  # the progress lines
+    rows = json.loads((tmp_path / "rows.json").read_text())
+    assert len(rows) == 5 and {"median_s", "speedup", "efficiency"} <= set(rows[0])
+    assert (tmp_path / "scaling.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_command_line_rejects_unknown_names_with_the_valid_ones(tmp_path):
+    result = run_cli("pie", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown workload 'pie'" in result.stderr and "mandelbrot" in result.stderr
+    result = run_cli("primes", "--strategies", "gpu", "--quiet", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown strategies ['gpu']" in result.stderr and "joblib" in result.stderr
+    assert list(tmp_path.iterdir()) == []
