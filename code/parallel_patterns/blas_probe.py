@@ -31,7 +31,7 @@ from parallel_patterns._validate import check_positive_int, check_positive_numbe
 from parallel_patterns.stamp import usable_cores
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-START_DELAY = 1.0  # seconds the copies get to start and import NumPy before the common start
+START_DELAY = 0.7  # seconds the copies get to start and import NumPy before the common start
 
 
 def probe(size, repeat, *, start_at=None):
