@@ -115,6 +115,21 @@ def test_best_time_warms_up_then_keeps_the_shortest_run():
         ne.best_time(calls.append, "z", repeat=0)
 
 
+def test_best_times_takes_turns_and_keeps_each_shortest_run():
+    order = []
+    times = ne.best_times({"a": lambda: order.append("a"), "b": lambda: order.append("b")}, repeat=2)
+    assert order == ["a", "b"] * 3  # warm-up round, then two timed rounds, in turns
+    assert set(times) == {"a", "b"} and all(0 <= t < 0.1 for t in times.values())
+    ne.best_times({"a": lambda: order.append("x")}, repeat=1, warmup=False)
+    assert order[-1] == "x" and len(order) == 7
+
+
+@pytest.mark.parametrize("calls", [{}, [print], {"a": 42}])
+def test_best_times_wants_named_functions(calls):
+    with pytest.raises(TypeError, match="calls"):
+        ne.best_times(calls)
+
+
 def test_count_inside_row_as_a_generalised_ufunc_agrees_with_numpy():
     gufunc = numba.guvectorize(["void(float64[:], float64[:], int64[:])"], "(n),(n)->()")(ne.count_inside_row)
     rng = np.random.default_rng(1)
@@ -146,15 +161,15 @@ def test_pi_prange_validates_like_the_pi_strategies():
 
 
 def test_the_loops_a_compiler_removes_still_compute_the_right_thing():
-    assert ne.sum_below(10) == 45 == numba.njit(ne.sum_below)(10)
+    assert ne.sum_of_odd_numbers(10) == 100 == numba.njit(ne.sum_of_odd_numbers)(10)
     xs = np.arange(10.0)
     assert ne.roots_discarded(xs) is None
     assert math.isclose(numba.njit(ne.sum_of_roots)(xs), sum(math.sqrt(x) for x in xs))
 
 
 def test_a_compiled_loop_with_a_closed_form_takes_no_time():
-    compiled = numba.njit(ne.sum_below)
-    assert compiled(10**9) == 10**9 * (10**9 - 1) // 2
+    compiled = numba.njit(ne.sum_of_odd_numbers)
+    assert compiled(10**9) == 10**18
     # A billion additions take at least 0.2 s on any CPU; the formula takes nanoseconds.
     assert ne.best_time(compiled, 10**9, repeat=3) < 1e-3
 

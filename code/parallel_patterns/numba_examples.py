@@ -17,7 +17,7 @@ Also here: a thread runner for functions compiled with ``nogil=True``
 (:func:`in_threads`), π by Monte Carlo with a ``prange`` loop
 (:func:`pi_prange`, the same estimate as every strategy of
 :mod:`parallel_patterns.pi`), loops an optimising compiler removes
-(:func:`sum_below`, :func:`roots_discarded`), and a command that times a
+(:func:`sum_of_odd_numbers`, :func:`roots_discarded`), and a command that times a
 function's first call in a fresh process, to show what ``cache=True`` saves
 (``python -m parallel_patterns.numba_examples``, :func:`first_call_in_new_process`).
 
@@ -174,6 +174,29 @@ def best_time(func, *args, repeat=3, warmup=True, **kwargs):
     return best
 
 
+def best_times(calls, *, repeat=3, warmup=True):
+    """The shortest wall time of each of several ``calls`` (name -> function of no arguments).
+
+    The calls take turns: one round runs each once, and there are ``repeat``
+    rounds. A burst of load from other programs then slows all of them alike,
+    instead of spoiling the one that happened to be running, so their ratios
+    (speedups) are fair. ``warmup`` runs each once, untimed, first.
+    """
+    if not isinstance(calls, dict) or not calls or not all(callable(c) for c in calls.values()):
+        raise TypeError("calls must be a non-empty dict from names to functions of no arguments")
+    repeat = check_positive_int("repeat", repeat)
+    if warmup:
+        for call in calls.values():
+            call()
+    best = dict.fromkeys(calls, math.inf)
+    for _ in range(repeat):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
 # --- A generalised ufunc ------------------------------------------------------
 
 
@@ -231,34 +254,33 @@ def pi_prange(n_samples, *, seed=0, workers=1):
     return pi.estimate(int(inside), n_samples)
 
 
-# --- Loops a compiler removes -------------------------------------------------
+# --- Loops a compiler removes ---------------------------------------------------
+# The challenge "the loop that ran in 100 ns" shows these three to learners, so
+# their docstrings say what they compute and not what the compiler does to them.
+# Compiled by numba, sum_of_odd_numbers takes the same time for any n: LLVM
+# recognises the sum of a polynomial in the loop counter and replaces the loop
+# by its closed form (n**2). roots_discarded also takes no time: its sum is
+# never returned, so nothing depends on the loop and LLVM deletes it as dead
+# code (a square root has no side effects). Only sum_of_roots really runs.
 
 
-def sum_below(n):
-    """``0 + 1 + ... + (n - 1)``: a loop LLVM replaces by the formula ``n (n - 1) / 2``.
-
-    Compiled, it takes the same time for ``n = 1000`` and ``n = 10**9``: the
-    loop is gone. Timing it measures nothing but the call.
-    """
+def sum_of_odd_numbers(n):
+    """The sum of the first ``n`` odd numbers, ``1 + 3 + 5 + ... + (2n - 1)``."""
     total = 0
     for i in range(n):
-        total += i
+        total += 2 * i + 1
     return total
 
 
 def roots_discarded(xs):
-    """Take the square root of every element and throw the results away.
-
-    Compiled, the loop disappears: nothing depends on it, and a square root has
-    no side effects, so the compiler may skip it. It returns ``None``.
-    """
+    """Add up the square roots of ``xs`` (and forget to return the sum)."""
+    total = 0.0
     for x in xs:
-        math.sqrt(x)
+        total += math.sqrt(x)
 
 
 def sum_of_roots(xs):
-    """The sum of the square roots of ``xs``: every element's root is needed,
-    so no compiler can skip the loop, and the time grows with ``len(xs)``."""
+    """The sum of the square roots of ``xs``."""
     total = 0.0
     for x in xs:
         total += math.sqrt(x)
