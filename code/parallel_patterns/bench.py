@@ -47,20 +47,10 @@ from parallel_patterns._validate import check_positive_int, check_workers
 NOT_WORKLOADS = {"bench", "check", "stamp"}  # modules of the package that are tools
 
 
-def available_workloads():
-    """Names of the package's modules that follow the workload contract."""
-    names = []
-    for module_info in pkgutil.iter_modules(parallel_patterns.__path__):
-        name = module_info.name
-        if name.startswith("_") or name in NOT_WORKLOADS:
-            continue
-        try:
-            module = importlib.import_module(f"parallel_patterns.{name}")
-        except Exception:  # a broken module is not a workload we can offer
-            continue
-        if is_workload(module):
-            names.append(name)
-    return sorted(names)
+def candidate_names():
+    """Names of the package's public modules, apart from the tools."""
+    names = (info.name for info in pkgutil.iter_modules(parallel_patterns.__path__))
+    return [name for name in names if not name.startswith("_") and name not in NOT_WORKLOADS]
 
 
 def is_workload(module):
@@ -71,23 +61,35 @@ def is_workload(module):
     )
 
 
+def available_workloads():
+    """Names of the package's modules that follow the workload contract."""
+    names = []
+    for name in candidate_names():
+        try:
+            module = importlib.import_module(f"parallel_patterns.{name}")
+        except Exception:  # a module that fails to import is not a workload we can offer
+            continue
+        if is_workload(module):
+            names.append(name)
+    return sorted(names)
+
+
 def load_workload(workload):
-    """The workload module called ``workload`` (a module is returned as it is)."""
+    """The workload module called ``workload`` (given a module, that module)."""
     if isinstance(workload, types.ModuleType):
         module = workload
-    elif not isinstance(workload, str):
-        raise TypeError(f"workload must be a name or a module, got {type(workload).__name__}")
-    elif workload.startswith("_") or workload in NOT_WORKLOADS or workload not in {
-        info.name for info in pkgutil.iter_modules(parallel_patterns.__path__)
-    }:
-        raise ValueError(
-            f"unknown workload {workload!r}; choose one of: {', '.join(available_workloads())}"
-        )
-    else:
+    elif isinstance(workload, str):
+        if workload not in candidate_names():
+            raise ValueError(
+                f"unknown workload {workload!r}; choose one of: {', '.join(available_workloads())}"
+            )
         module = importlib.import_module(f"parallel_patterns.{workload}")
+    else:
+        raise TypeError(f"workload must be a name or a module, got {type(workload).__name__}")
     if not is_workload(module):
         raise ValueError(
-            f"workload {module.__name__!r} lacks IMPLEMENTATIONS, DEFAULT_SIZE or benchmark_case"
+            f"{module.__name__} is not a workload: it lacks IMPLEMENTATIONS, DEFAULT_SIZE "
+            f"or benchmark_case; choose one of: {', '.join(available_workloads())}"
         )
     return module
 
@@ -253,11 +255,17 @@ def plot_scaling(rows, ax=None, metric="speedup"):
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots()
-    base_size = min(row["size"] for row in rows)
+    weak = rows[0]["weak"]
+    base_size = min(row["size"] // row["workers"] if weak else row["size"] for row in rows)
 
     def size_for(workers):  # the problem size measured with this many workers
-        return base_size * workers if rows[0]["weak"] else base_size
+        return base_size * workers if weak else base_size
 
+    baseline_time = {
+        row["size"]: row["median_s"]
+        for row in rows
+        if row["strategy"] == row["baseline"] and row["workers"] == 1
+    }
     # Weak scaling also times the baseline with 1 worker at the larger sizes:
     # those rows are references, not points of the curve.
     rows = [row for row in rows if row["size"] == size_for(row["workers"])]
@@ -269,7 +277,6 @@ def plot_scaling(rows, ax=None, metric="speedup"):
     if metric == "speedup":
         ideal = worker_counts
     else:
-        baseline_time = {r["size"]: r["median_s"] * r["speedup"] for r in rows}
         ideal = [baseline_time[size_for(w)] / w for w in worker_counts]
     ax.plot(worker_counts, ideal, linestyle="--", color="gray", label="ideal")
     ax.set_xlabel("workers")
@@ -279,7 +286,7 @@ def plot_scaling(rows, ax=None, metric="speedup"):
     else:
         ax.set_ylabel("median time (s)")
         ax.set_yscale("log")
-    scaling = "weak" if rows[0]["weak"] else "strong"
+    scaling = "weak" if weak else "strong"
     ax.set_title(f"{rows[0]['workload']}: {scaling} scaling")
     ax.legend()
     return ax

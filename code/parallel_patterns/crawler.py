@@ -65,7 +65,7 @@ import urllib.request
 
 from ._context import mp_context
 from ._validate import check_positive_int, check_positive_number, check_workers
-from .testsite import TestSite
+from .testsite import site_in_process
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT = "parallel-patterns-crawler/1.0"
@@ -457,7 +457,11 @@ crawl = crawl_serial
 
 @contextlib.contextmanager
 def benchmark_case(size):
-    """Serve a test site of ``size`` pages, 50 ms per answer, while the benchmark crawls it."""
+    """Serve a test site of ``size`` pages, 50 ms per answer, while the benchmark crawls it.
+
+    The site runs in a process of its own, like a real server on another
+    machine, so the timings are the crawler's alone (see ``site_in_process``).
+    """
     size = check_positive_int("size", size)
-    with TestSite(size, latency=BENCHMARK_LATENCY) as site:
-        yield (site.url,), {"max_pages": size + 1, "timeout": 5.0}
+    with site_in_process(n_pages=size, latency=BENCHMARK_LATENCY) as url:
+        yield (url,), {"max_pages": size + 1, "timeout": 5.0}

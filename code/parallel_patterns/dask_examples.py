@@ -23,7 +23,11 @@ that only needs :func:`read_station` does not pay for importing ``dask.array``.
 """
 
 import collections
+import cProfile
+import functools
 import math
+import os
+import pstats
 import random
 import threading
 import time
@@ -95,6 +99,46 @@ def reset_calls():
     """Forget the counts in :data:`CALLS` (in this process)."""
     with _calls_lock:
         CALLS.clear()
+
+
+# --- Small functions for bags of texts -------------------------------------------
+#
+# A bag calls these once per item. They live here, not in a notebook cell, so
+# that the processes scheduler can import them in its worker processes.
+
+LONG_WORD = 9  # letters
+
+
+def is_long(word):
+    """True for a word of at least :data:`LONG_WORD` letters (a predicate for ``filter``)."""
+    return len(word) >= LONG_WORD
+
+
+def longer_word(a, b):
+    """The longer of two words; of two equally long, the first in alphabetical order.
+
+    A ``fold`` combines items pairwise in an order that depends on the
+    partitions, so its function must not care about the order: this one gives
+    the same answer however the words are grouped.
+    """
+    return min(a, b, key=lambda word: (-len(word), word))
+
+
+def add_one(count, _item):
+    """``count + 1``, whatever the item: the step of a ``foldby`` that counts items."""
+    return count + 1
+
+
+def text_summary(text):
+    """A record (a dict) about one text: its words, sentences and longest word."""
+    from parallel_patterns.wordcount import words
+
+    text_words = list(words(text))
+    return {
+        "words": len(text_words),
+        "sentences": text.count("."),
+        "longest": functools.reduce(longer_word, text_words, ""),
+    }
 
 
 # --- Drawing a task graph -------------------------------------------------------
@@ -179,6 +223,31 @@ def gaussian_integral(x):
     return da.exp(-(x**2)).mean()
 
 
+def which_process(_item, delay=0.05):
+    """The ID of the process that runs this call, after ``delay`` seconds.
+
+    Mapped over a bag, it shows which worker processes ran the tasks. The
+    wait stands for real work: without it, the first worker to start could
+    finish every task before the others have woken up.
+    """
+    time.sleep(check_nonnegative_number("delay", delay))
+    return os.getpid()
+
+
+def cores_busy(func, *args, **kwargs):
+    """``(seconds, cores, result)`` of one call: wall time, CPU time / wall time, result.
+
+    ``time.process_time`` adds up the CPU time of every thread of this
+    process, so ``cores`` says how many cores the call kept busy on average:
+    about 1 for one thread at work, up to the number of cores when threads
+    really run at the same time. Work done in other processes is not counted.
+    """
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = func(*args, **kwargs)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return wall, cpu / wall, result
+
+
 def best_of(func, *args, repeat=3, **kwargs):
     """``(seconds, result)``: the shortest wall time of ``repeat`` calls, and the last result.
 
@@ -193,3 +262,61 @@ def best_of(func, *args, repeat=3, **kwargs):
         result = func(*args, **kwargs)
         best = min(best, time.perf_counter() - start)
     return best, result
+
+
+def compare_schedulers(collection, schedulers, *, repeat=3, **compute_kwargs):
+    """``{scheduler: seconds}``: the best of ``repeat`` computes of ``collection`` on each.
+
+    The schedulers take turns (one run each, then again), so a burst of load
+    from another program spoils one run of each rather than all runs of one.
+    ``compute_kwargs`` go to every ``compute`` except ``pool``, which only the
+    ``processes`` scheduler gets. Every scheduler must give the same result.
+    """
+    repeat = check_positive_int("repeat", repeat)
+    if not schedulers:
+        raise ValueError("schedulers must name at least one scheduler")
+    best, results = {}, {}
+    for _ in range(repeat):
+        for scheduler in schedulers:
+            kwargs = dict(compute_kwargs)
+            if scheduler != "processes":
+                kwargs.pop("pool", None)
+            start = time.perf_counter()
+            results[scheduler] = collection.compute(scheduler=scheduler, **kwargs)
+            best[scheduler] = min(best.get(scheduler, math.inf), time.perf_counter() - start)
+    first = results[schedulers[0]]
+    for scheduler, result in results.items():
+        if not _same(result, first):
+            raise AssertionError(f"scheduler {scheduler!r} gave {result!r}, {schedulers[0]!r} gave {first!r}")
+    return best
+
+
+def _same(a, b):
+    try:
+        return bool(a == b) or math.isclose(float(a), float(b), rel_tol=1e-9)
+    except (TypeError, ValueError):
+        return False
+
+
+def calls_seen_by_profiler(collection, function, *, scheduler):
+    """How many calls of ``function`` cProfile records while ``collection`` is computed.
+
+    cProfile watches only the thread that started it. The ``synchronous``
+    scheduler runs every task in that thread, so the profile shows them all;
+    the ``threads`` scheduler runs them in other threads, and the profile
+    shows none: one reason to debug and profile with ``synchronous``.
+    """
+    if not callable(function):
+        raise TypeError(f"function must be callable, got {type(function).__name__}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        collection.compute(scheduler=scheduler)
+    finally:
+        profiler.disable()
+    code = function.__code__
+    return sum(
+        calls
+        for (filename, line, name), (_, calls, *_rest) in pstats.Stats(profiler).stats.items()
+        if (filename, line, name) == (code.co_filename, code.co_firstlineno, code.co_name)
+    )

@@ -46,7 +46,7 @@ def free_threaded_build():
 
 
 def measure(size, *, workers=2, repeats=2):
-    """Time ``primes`` serially and with ``workers`` threads on ``size`` primes; return a dict.
+    """Time ``size`` primes, serially and in ``workers`` threads; return a dict.
 
     Best of ``repeats`` rounds, serial and threads taking turns, so that a
     burst of load from other programs slows both.
@@ -102,7 +102,9 @@ def measure_under(interpreter, size, *, workers=2, repeats=2, timeout=50):
     size, workers = check_positive_int("size", size), check_workers(workers)
     repeats = check_positive_int("repeats", repeats)
     timeout = check_positive_number("timeout", timeout)
-    python_path = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")]))
+    python_path = os.pathsep.join(
+        filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")])
+    )
     run = run_python(
         "-m", __name__, "--size", size, "--workers", workers, "--repeats", repeats,
         interpreter=interpreter, env={"PYTHONPATH": python_path}, timeout=timeout,
@@ -110,12 +112,13 @@ def measure_under(interpreter, size, *, workers=2, repeats=2, timeout=50):
     if run.timed_out:
         raise TimeoutError(f"{interpreter} took longer than {timeout} s to measure")
     if not run.ok:
-        raise RuntimeError(f"{interpreter} failed (exit code {run.returncode}):\n{run.stderr}")
+        message = f"{interpreter} failed (exit code {run.returncode}):\n{run.stderr}"
+        raise RuntimeError(message)
     return json.loads(run.stdout)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Time CPU-bound threads under this Python.")
+    parser = argparse.ArgumentParser(description="Time CPU-bound threads in this Python.")
     parser.add_argument("--size", type=int, default=6, help="how many primes to test")
     parser.add_argument("--workers", type=int, default=2, help="threads")
     parser.add_argument("--repeats", type=int, default=2, help="rounds; the best counts")

@@ -31,14 +31,14 @@ def run_serial(task, inputs):
 
 
 def run_in_threads(task, inputs, *, workers):
-    """``task`` over ``inputs`` in a pool of ``workers`` threads; results in input order."""
+    """``task`` over ``inputs`` in a pool of ``workers`` threads, results in order."""
     workers = check_workers(workers)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(task, inputs))
 
 
 def time_strategies(strategies, *args, repeats=3, **kwargs):
-    """The best wall time of each ``strategy(*args, **kwargs)``, as a dict name -> seconds.
+    """The best wall time of each ``strategy(*args, **kwargs)``: a dict name -> seconds.
 
     ``strategies`` maps a name to a callable. The strategies run in turn,
     ``repeats`` rounds of each, so that a burst of load from other programs
@@ -59,12 +59,14 @@ def time_strategies(strategies, *args, repeats=3, **kwargs):
             best[name] = min(best[name], time.perf_counter() - start)
     reference_name, reference = next(iter(results.items()))
     for name, result in results.items():
-        assert same_result(result, reference), f"{name!r} returned a different result from {reference_name!r}"
+        assert same_result(result, reference), (
+            f"{name!r} returned a different result from {reference_name!r}"
+        )
     return best
 
 
 def same_result(a, b):
-    """True if two results are equal; NumPy arrays, also inside lists, compare element by element."""
+    """True if two results are equal; NumPy arrays (also in lists) compare elementwise."""
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(same_result(x, y) for x, y in zip(a, b))
     if hasattr(a, "shape") or hasattr(b, "shape"):
@@ -103,7 +105,7 @@ def checksum(path, *, block_size=2**20):
 
 
 def write_random_files(directory, count, megabytes):
-    """Write ``count`` files of ``megabytes`` MiB of random bytes into ``directory``; return their paths."""
+    """Write ``count`` files of ``megabytes`` MiB of random bytes; return their paths."""
     import numpy as np
 
     count = check_positive_int("count", count)
@@ -119,7 +121,7 @@ def write_random_files(directory, count, megabytes):
 
 @contextlib.contextmanager
 def temporary_files(count, megabytes):
-    """``count`` random files of ``megabytes`` MiB each, removed afterwards (with their directory)."""
+    """``count`` random files of ``megabytes`` MiB each, in a directory removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="parallel-patterns-") as directory:
         yield write_random_files(directory, count, megabytes)
 
@@ -143,7 +145,7 @@ def compiled_is_prime(*, nogil):
     Python bytecode; with ``nogil=True`` it lets go, and threads run it in
     parallel. The machine code is otherwise the same.
     """
-    import numba  # imported on use: importing numba takes a noticeable fraction of a second
+    import numba  # imported on use: importing numba takes a fraction of a second
 
     from .primes import is_prime
 

@@ -38,15 +38,14 @@ def do_nothing():
 
 
 def time_process_start(method, *, repeats=5, timeout=30):
-    """Seconds to start a process with start ``method``, run :func:`do_nothing` and join it.
+    """Seconds to start a process with ``method``, run :func:`do_nothing` and join it.
 
     Returns one time per repeat. With ``forkserver`` the first start also starts
     the fork server (once per parent process), so the first time is the slowest.
     """
     if method not in multiprocessing.get_all_start_methods():
-        raise ValueError(
-            f"method must be one of {multiprocessing.get_all_start_methods()}, got {method!r}"
-        )
+        methods = multiprocessing.get_all_start_methods()
+        raise ValueError(f"method must be one of {methods}, got {method!r}")
     repeats = check_positive_int("repeats", repeats)
     timeout = check_positive_number("timeout", timeout)
     context = multiprocessing.get_context(method)
@@ -64,11 +63,11 @@ def time_process_start(method, *, repeats=5, timeout=30):
     return times
 
 
-# ---------------------------------------------------------------- producer and consumers
+# ---------------------------------------------------------------- producer, consumers
 
 
 def produce(numbers, tasks, consumers):
-    """Put each number on ``tasks``, then one sentinel for each of ``consumers`` consumers."""
+    """Put each number on ``tasks``, then one sentinel for each of the ``consumers``."""
     for n in numbers:
         tasks.put(n)
     for _ in range(consumers):
@@ -76,13 +75,13 @@ def produce(numbers, tasks, consumers):
 
 
 def consume(tasks, results):
-    """Test numbers from ``tasks`` until a sentinel arrives; put ``(n, is_prime(n))`` on ``results``."""
+    """Take numbers from ``tasks`` until a sentinel; put ``(n, is_prime(n))`` on results."""
     while (n := tasks.get()) is not SENTINEL:
         results.put((n, is_prime(n)))
 
 
 def primes_pipeline(numbers, *, workers=2, timeout=60):
-    """Which ``numbers`` are prime, by a producer process and ``workers`` consumer processes.
+    """Which ``numbers`` are prime: one producer process, ``workers`` consumer processes.
 
     Returns a list of bools in the order of ``numbers``, like
     ``primes.IMPLEMENTATIONS["serial"]``. Results arrive in the order the
@@ -94,8 +93,11 @@ def primes_pipeline(numbers, *, workers=2, timeout=60):
     timeout = check_positive_number("timeout", timeout)
     context = mp_context()
     tasks, results = context.Queue(), context.Queue()
-    processes = [context.Process(target=produce, args=(numbers, tasks, workers))]
-    processes += [context.Process(target=consume, args=(tasks, results)) for _ in range(workers)]
+    producer = context.Process(target=produce, args=(numbers, tasks, workers))
+    consumers = [
+        context.Process(target=consume, args=(tasks, results)) for _ in range(workers)
+    ]
+    processes = [producer, *consumers]
     for process in processes:
         process.start()
     try:
@@ -104,7 +106,8 @@ def primes_pipeline(numbers, *, workers=2, timeout=60):
             try:
                 n, prime = results.get(timeout=timeout)
             except queue.Empty:
-                raise TimeoutError(f"no result within {timeout} s; is a consumer dead?") from None
+                message = f"no result within {timeout} s; is a consumer dead?"
+                raise TimeoutError(message) from None
             answers[n] = prime
         for process in processes:
             process.join(timeout)
@@ -116,7 +119,7 @@ def primes_pipeline(numbers, *, workers=2, timeout=60):
     return [answers[n] for n in numbers]
 
 
-# ---------------------------------------------------------------- running Python in a subprocess
+# ---------------------------------------------------------------- Python in a subprocess
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,7 +136,7 @@ class RunResult:
         return self.returncode == 0 and not self.timed_out
 
     def errors(self):
-        """The exceptions in stderr, one line each (``SomeError: what went wrong``), without repeats.
+        """The exceptions in stderr, one line each (``SomeError: message``), no repeats.
 
         A traceback ends with the exception's name and message; when the
         message starts on the next line, its first paragraph is joined on.
@@ -160,7 +163,7 @@ class RunResult:
 
 
 def run_python(*arguments, timeout=60, interpreter=None, env=None):
-    """Run ``interpreter arguments...`` (this Python by default) and return a :class:`RunResult`.
+    """Run ``interpreter arguments...`` (by default this Python); return a RunResult.
 
     For demonstrations that may fail or hang: the child runs in a new session,
     and if it is still running after ``timeout`` seconds the whole session
@@ -172,7 +175,12 @@ def run_python(*arguments, timeout=60, interpreter=None, env=None):
     environment = {**os.environ, **(env or {})}
     new_session = {"start_new_session": True} if os.name == "posix" else {}
     child = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment, **new_session
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        **new_session,
     )
     try:
         stdout, stderr = child.communicate(timeout=timeout)

@@ -26,7 +26,6 @@ performance, and the few helpers it needs:
     deleted because its result is never used. Only ``harmonic`` really runs.
 """
 
-import contextlib
 import dataclasses
 import functools
 import os
@@ -366,20 +365,3 @@ def compiled(loop):
 
     return numba.njit(loop)
 
-
-@contextlib.contextmanager
-def stopwatch():
-    """``with stopwatch() as elapsed: ...``; afterwards ``elapsed()`` is the block's wall time.
-
-    Inside the block ``elapsed()`` is the time so far.
-    """
-    start = time.perf_counter()
-    stop = None
-
-    def elapsed():
-        return (stop if stop is not None else time.perf_counter()) - start
-
-    try:
-        yield elapsed
-    finally:
-        stop = time.perf_counter()

@@ -70,7 +70,7 @@ def withdraw_unsafe(account, amount):
 
 
 def withdraw_safe(account, amount):
-    """Take ``amount`` out if the balance covers it, holding the lock for check *and* act."""
+    """Take ``amount`` out if the balance covers it; the lock covers check *and* act."""
     with account.lock:
         if account.balance >= amount:
             time.sleep(0)
@@ -96,7 +96,7 @@ def repeat_in_threads(operation, account, amount, *, threads, repeats):
         for _ in range(repeats):
             mine.append(operation(account, amount))
 
-    workers = [threading.Thread(target=work, args=(results[i],)) for i in range(threads)]
+    workers = [threading.Thread(target=work, args=(mine,)) for mine in results]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -129,5 +129,7 @@ def run_withdrawals(withdraw, *, balance=100, threads=4, attempts=10, amount=10)
     attempts = check_positive_int("attempts", attempts)
     amount = check_positive_int("amount", amount)
     account = BankAccount(balance)
-    results = repeat_in_threads(withdraw, account, amount, threads=threads, repeats=attempts)
+    results = repeat_in_threads(
+        withdraw, account, amount, threads=threads, repeats=attempts
+    )
     return account.balance, sum(results)

@@ -24,6 +24,10 @@ in the same order, so their results can be compared with ``==``:
 ``with_dask_distributed``   ``client.map`` on a ``dask.distributed`` cluster that
                             :func:`local_cluster` starts.
 
+The dask versions pass ``chunksize=1``: dask's processes scheduler otherwise
+sends ready tasks to the pool in batches of six, and with few partitions one
+worker can receive all of them while the others wait.
+
 Process-based versions start their workers with the package's start method
 (:func:`parallel_patterns._context.mp_context`, ``spawn`` by default) and close
 them before they return; waits have a timeout, so a broken worker raises an
@@ -132,7 +136,7 @@ def with_dask_delayed(numbers, *, workers=1):
     numbers, workers = check_numbers(numbers), check_workers(workers)
     tasks = [dask.delayed(is_prime)(n) for n in numbers]
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=mp_context()) as pool:
-        return list(dask.compute(*tasks, scheduler="processes", pool=pool))
+        return list(dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1))
 
 
 def with_dask_bag(numbers, *, workers=1):
@@ -142,7 +146,7 @@ def with_dask_bag(numbers, *, workers=1):
     numbers, workers = check_numbers(numbers), check_workers(workers)
     bag = dask.bag.from_sequence(numbers, npartitions=min(len(numbers), 8 * workers) or 1)
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=mp_context()) as pool:
-        return bag.map(is_prime).compute(scheduler="processes", pool=pool)
+        return bag.map(is_prime).compute(scheduler="processes", pool=pool, chunksize=1)
 
 
 @contextlib.contextmanager

@@ -48,13 +48,16 @@ breadth-first order, links followed only from ``200`` pages of type
 ``text/html``, at most ``max_pages`` URLs, and a slow page reported as
 ``"timeout"`` when the crawler's timeout is shorter than ``slow_delay``.
 
-Serve it for a demonstration (Ctrl-C stops it)::
+To time a crawler, serve the site from a process of its own with
+:func:`site_in_process`, so the server's work does not count as the
+crawler's. Serve it for a demonstration (Ctrl-C stops it)::
 
     python -m parallel_patterns.testsite --port 8001 --pages 100 --latency 0.05 --faults all
 """
 
 import argparse
 import collections
+import contextlib
 import dataclasses
 import html
 import http.server
@@ -62,9 +65,11 @@ import random
 import sys
 import threading
 
+from ._context import mp_context
 from ._validate import check_int, check_nonnegative_number, check_positive_int, check_positive_number
 
 HOST = "127.0.0.1"
+START_TIMEOUT = 60  # seconds a site in its own process gets to start listening
 FAULTS = ("missing", "error", "slow", "malformed", "external")
 ALL_FAULTS = frozenset(FAULTS)
 RANDOM_LINKS_PER_PAGE = 2
@@ -331,6 +336,49 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         """Log nothing: a crawl makes hundreds of requests."""
+
+
+def serve_until_stopped(options, ready, stop):
+    """In a process of its own: serve a TestSite, report its URL on ``ready``, stop when ``stop`` is set."""
+    try:
+        site = TestSite(**options)
+        site.start()
+    except BaseException as error:
+        ready.put(("error", f"{type(error).__name__}: {error}"))
+        raise
+    try:
+        ready.put(("url", site.url))
+        stop.wait()
+    finally:
+        site.close()
+
+
+@contextlib.contextmanager
+def site_in_process(**options):
+    """Serve ``TestSite(**options)`` from a separate process; yield its URL.
+
+    Use it to *measure* a crawler: a real server runs on another machine,
+    and a server in the crawler's own process would spend the same GIL and
+    cores as the crawler (about a millisecond of CPU per request), so the
+    timing would include the server's work. The ground truth lives in the
+    other process: for tests, use the ``TestSite`` context manager instead.
+    """
+    TestSite(**options)  # check the options here, where a mistake is easy to read
+    context = mp_context()
+    ready, stop = context.Queue(), context.Event()
+    server = context.Process(target=serve_until_stopped, args=(options, ready, stop), daemon=True)
+    server.start()
+    try:
+        kind, value = ready.get(timeout=START_TIMEOUT)
+        if kind == "error":
+            raise RuntimeError(f"the test site could not start: {value}")
+        yield value
+    finally:
+        stop.set()
+        server.join(timeout=10)
+        if server.is_alive():
+            server.terminate()
+            server.join()
 
 
 def main(argv=None):
