@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from parallel_patterns.testsite import ALL_FAULTS, TestSite
+from parallel_patterns.testsite import ALL_FAULTS, TestSite, site_in_process
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -166,3 +166,14 @@ def test_command_line_serves_until_interrupted():
             server.kill()
             server.wait()
         server.stdout.close()
+
+
+def test_a_site_in_its_own_process_serves_and_stops():
+    with site_in_process(n_pages=4, latency=0.01, faults={"error"}) as url:
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        assert get(url + "page/3")[0] == 200
+        assert get(url + "broken")[0] == 500
+    assert port_is_closed(port)
+    with pytest.raises(ValueError, match="n_pages"):
+        with site_in_process(n_pages=0):
+            pass
