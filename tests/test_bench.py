@@ -77,6 +77,10 @@ def test_weak_scaling_grows_the_size_with_the_workers():
     assert list(parallel.get_xdata()) == [1, 2, 4]
     baseline = {r["size"]: r["median_s"] for r in rows if r["strategy"] == "serial"}
     assert list(ideal.get_ydata()) == [baseline[5], baseline[10] / 2, baseline[20] / 4]
+    without_one = [row for row in rows if row["workers"] != 1 or row["size"] != 5]
+    parallel, ideal = bench.plot_scaling(without_one, Figure().subplots()).get_lines()
+    assert list(parallel.get_xdata()) == [2, 4]  # serial at sizes 10 and 20: references only
+    assert list(ideal.get_ydata()) == [2, 4]
 
 
 def test_another_baseline_can_be_chosen():
