@@ -139,3 +139,94 @@ def test_best_of_returns_the_fastest_time_and_the_result():
     assert result == 3 and len(calls) == 4 and 0 <= seconds < 1
     with pytest.raises(ValueError, match="repeat"):
         de.best_of(work, 1, y=2, repeat=0)
+
+
+def test_bag_helpers():
+    assert de.is_long("a" * de.LONG_WORD) and not de.is_long("a" * (de.LONG_WORD - 1))
+    assert de.longer_word("abc", "de") == "abc"
+    assert de.longer_word("bd", "ac") == de.longer_word("ac", "bd") == "ac"
+    assert de.add_one(41, "anything") == 42
+    summary = de.text_summary("Ka rimo. Tonami lo 42 se.")
+    assert summary == {"words": 5, "sentences": 2, "longest": "tonami"}
+    assert de.text_summary("") == {"words": 0, "sentences": 0, "longest": ""}
+
+
+def test_fold_with_longer_word_does_not_depend_on_partitions():
+    import dask.bag as db
+
+    words = ["aa", "bbb", "ccc", "d", "abc", "zz"]
+    for npartitions in (1, 2, 3, 6):
+        assert db.from_sequence(words, npartitions=npartitions).fold(de.longer_word).compute(scheduler="sync") == "abc"
+
+
+def test_which_process_names_the_calling_process():
+    import os
+
+    assert de.which_process("item", delay=0) == os.getpid()
+    with pytest.raises(ValueError, match="delay"):
+        de.which_process("item", delay=-1)
+
+
+def test_cores_busy_of_one_busy_thread_is_about_one():
+    def spin():
+        total = 0
+        for i in range(300_000):
+            total += i
+        return total
+
+    seconds, cores, result = de.cores_busy(spin)
+    assert result == sum(range(300_000))
+    assert seconds > 0 and 0 < cores < 1.2
+
+
+def test_compare_schedulers_times_each_scheduler():
+    import dask.bag as db
+
+    total = db.from_sequence(range(100), npartitions=4).map(abs).sum()
+    seconds = de.compare_schedulers(total, ["synchronous", "threads"], repeat=2)
+    assert set(seconds) == {"synchronous", "threads"} and all(s > 0 for s in seconds.values())
+    with pytest.raises(ValueError, match="schedulers"):
+        de.compare_schedulers(total, [])
+    with pytest.raises(ValueError, match="repeat"):
+        de.compare_schedulers(total, ["threads"], repeat=0)
+
+
+def test_compare_schedulers_passes_the_pool_only_to_processes():
+    from concurrent.futures import ProcessPoolExecutor
+
+    import dask.bag as db
+
+    from parallel_patterns._context import mp_context
+
+    where = db.from_sequence(range(4), npartitions=4).map(de.which_process, delay=0.05).frequencies()
+    with ProcessPoolExecutor(2, mp_context=mp_context()) as pool:
+        counts = dict(where.compute(scheduler="processes", pool=pool, chunksize=1))
+        assert len(counts) == 2 and sum(counts.values()) == 4  # every worker got a share
+        seconds = de.compare_schedulers(
+            db.from_sequence(range(8), npartitions=2).sum(), ["synchronous", "processes"], repeat=1, pool=pool
+        )
+    assert set(seconds) == {"synchronous", "processes"}
+
+
+def test_compare_schedulers_notices_different_results():
+    class Flaky:
+        calls = 0
+
+        def compute(self, scheduler, **kwargs):
+            Flaky.calls += 1
+            return Flaky.calls
+
+    with pytest.raises(AssertionError, match="gave"):
+        de.compare_schedulers(Flaky(), ["synchronous", "threads"], repeat=1)
+
+
+def test_profiler_sees_tasks_only_in_its_own_thread():
+    import dask.bag as db
+
+    from parallel_patterns.primes import is_prime
+
+    numbers = db.from_sequence(range(50), npartitions=5).map(is_prime)
+    assert de.calls_seen_by_profiler(numbers, is_prime, scheduler="synchronous") == 50
+    assert de.calls_seen_by_profiler(numbers, is_prime, scheduler="threads") == 0
+    with pytest.raises(TypeError, match="function"):
+        de.calls_seen_by_profiler(numbers, "is_prime", scheduler="synchronous")
