@@ -58,7 +58,7 @@ COUNT_DTYPE = np.int64
 ROWS_PER_TASK = 4  # rows in one task of processes_rows and futures
 TILE = 32  # side of a tile, in pixels, for processes_tiles
 DASK_ROWS = 32  # rows in one chunk of the dask array
-DEFAULT_SIZE = 500  # a 500 x 500 image: about 3 s for the serial strategy
+DEFAULT_SIZE = 800  # an 800 x 800 image: about 3 s for the serial strategy
 TIMEOUT = 600  # seconds to wait for worker processes: longer means one was lost
 
 

@@ -46,7 +46,7 @@ import numpy as np
 from parallel_patterns._context import mp_context
 from parallel_patterns._validate import check_positive_int, check_workers
 
-DEFAULT_SIZE = 300  # 300 x 300 matrices: about 3 s for the serial strategy
+DEFAULT_SIZE = 400  # 400 x 400 matrices: about 3.5 s for the serial strategy
 TIMEOUT = 600  # seconds to wait for worker processes: longer means one was lost
 
 

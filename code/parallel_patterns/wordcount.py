@@ -45,7 +45,7 @@ from parallel_patterns._validate import check_int, check_positive_int, check_wor
 
 PARTS_PER_WORKER = 4
 WORDS_PER_TEXT = 1000  # for the benchmark corpus
-DEFAULT_SIZE = 10_000  # texts of WORDS_PER_TEXT words: about 3 s for the serial strategy
+DEFAULT_SIZE = 8000  # texts of WORDS_PER_TEXT words: about 3 s for the serial strategy
 TIMEOUT = 600  # seconds to wait for worker processes: longer means one was lost
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters, plus a few numeric characters: see words()
