@@ -177,3 +177,13 @@ def test_a_site_in_its_own_process_serves_and_stops():
     with pytest.raises(ValueError, match="n_pages"):
         with site_in_process(n_pages=0):
             pass
+
+
+def test_a_closed_site_can_be_started_again():
+    site = TestSite(3)
+    with site:
+        assert get(site.url)[0] == 200
+    site.port = 0  # the old port may be taken by now
+    with site:
+        assert get(site.url + "page/1")[0] == 200
+    assert site.requests == {"/": 1, "/page/1": 1}

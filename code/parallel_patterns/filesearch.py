@@ -51,7 +51,7 @@ CHUNK_SIZE = 1 << 20  # 1 MiB: big enough that hashlib releases the GIL, small e
 QUEUE_SIZE = 1000  # paths the walker may run ahead of the hashers
 RESULT_TIMEOUT = 300  # seconds to wait for the next message from the hashers
 JOIN_TIMEOUT = 10  # seconds a finished process gets to exit before it is terminated
-DEFAULT_SIZE = 512  # MiB of files in the benchmark's tree: 2.5-4 s of hashing here
+DEFAULT_SIZE = 768  # MiB of files in the benchmark's tree: about 4 s of hashing here
 BENCHMARK_ALGORITHM = "sha3_512"  # slow (~200 MB/s here): a few seconds of work fit in a small tree
 BENCHMARK_FILE_MIB = 4
 

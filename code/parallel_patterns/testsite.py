@@ -158,6 +158,7 @@ class TestSite:
         if self._server is not None:
             raise RuntimeError("this TestSite is already running")
         server = _Server((HOST, self.port), _Handler)
+        self._closing.clear()  # in case this site was started and closed before
         try:
             server.site = self
             self.port = server.server_port
