@@ -179,19 +179,22 @@ def test_cores_busy_of_one_busy_thread_is_about_one():
     assert seconds > 0 and 0 < cores < 1.2
 
 
-def test_compare_schedulers_times_each_scheduler():
+def test_time_computes_times_each_run():
     import dask.bag as db
 
     total = db.from_sequence(range(100), npartitions=4).map(abs).sum()
-    seconds = de.compare_schedulers(total, ["synchronous", "threads"], repeat=2)
-    assert set(seconds) == {"synchronous", "threads"} and all(s > 0 for s in seconds.values())
-    with pytest.raises(ValueError, match="schedulers"):
-        de.compare_schedulers(total, [])
+    runs = {"one thread": {"scheduler": "threads", "num_workers": 1}, "sync": {"scheduler": "synchronous"}}
+    seconds = de.time_computes(total, runs, repeat=2)
+    assert set(seconds) == set(runs) and all(s > 0 for s in seconds.values())
+    with pytest.raises(ValueError, match="runs"):
+        de.time_computes(total, {})
+    with pytest.raises(ValueError, match="runs"):
+        de.time_computes(total, ["threads"])
     with pytest.raises(ValueError, match="repeat"):
-        de.compare_schedulers(total, ["threads"], repeat=0)
+        de.time_computes(total, runs, repeat=0)
 
 
-def test_compare_schedulers_passes_the_pool_only_to_processes():
+def test_time_computes_with_a_process_pool():
     from concurrent.futures import ProcessPoolExecutor
 
     import dask.bag as db
@@ -202,22 +205,22 @@ def test_compare_schedulers_passes_the_pool_only_to_processes():
     with ProcessPoolExecutor(2, mp_context=mp_context()) as pool:
         counts = dict(where.compute(scheduler="processes", pool=pool, chunksize=1))
         assert len(counts) == 2 and sum(counts.values()) == 4  # every worker got a share
-        seconds = de.compare_schedulers(
-            db.from_sequence(range(8), npartitions=2).sum(), ["synchronous", "processes"], repeat=1, pool=pool
-        )
-    assert set(seconds) == {"synchronous", "processes"}
+        total = db.from_sequence(range(8), npartitions=2).sum()
+        runs = {"sync": {"scheduler": "sync"}, "processes": {"scheduler": "processes", "pool": pool}}
+        seconds = de.time_computes(total, runs, repeat=1)
+    assert set(seconds) == {"sync", "processes"}
 
 
-def test_compare_schedulers_notices_different_results():
+def test_time_computes_notices_different_results():
     class Flaky:
         calls = 0
 
-        def compute(self, scheduler, **kwargs):
+        def compute(self, **kwargs):
             Flaky.calls += 1
             return Flaky.calls
 
     with pytest.raises(AssertionError, match="gave"):
-        de.compare_schedulers(Flaky(), ["synchronous", "threads"], repeat=1)
+        de.time_computes(Flaky(), {"a": {}, "b": {}}, repeat=1)
 
 
 def test_profiler_sees_tasks_only_in_its_own_thread():

@@ -15,8 +15,10 @@ notebook cell cannot be imported by another process):
   Graphviz from the graph's own dict (key -> task), one box per task.
 * Work for the scheduler comparison: a NumPy reduction that releases the GIL
   (:func:`gaussian_integral`, :func:`gaussian_integral_numpy`) and, for
-  pure-Python work, :func:`parallel_patterns.primes.is_prime`. And
-  :func:`best_of`, which times a call the way the episode reports it.
+  pure-Python work, :func:`parallel_patterns.primes.is_prime`; and the
+  tools to time them (:func:`best_of`, :func:`time_computes`,
+  :func:`cores_busy`) and to see where tasks ran (:func:`which_process`,
+  :func:`calls_seen_by_profiler`).
 
 dask itself is imported inside the functions that use it, so a worker process
 that only needs :func:`read_station` does not pay for importing ``dask.array``.
@@ -264,30 +266,29 @@ def best_of(func, *args, repeat=3, **kwargs):
     return best, result
 
 
-def compare_schedulers(collection, schedulers, *, repeat=3, **compute_kwargs):
-    """``{scheduler: seconds}``: the best of ``repeat`` computes of ``collection`` on each.
+def time_computes(collection, runs, *, repeat=5):
+    """``{label: seconds}``: the best of ``repeat`` computes of ``collection`` for each run.
 
-    The schedulers take turns (one run each, then again), so a burst of load
-    from another program spoils one run of each rather than all runs of one.
-    ``compute_kwargs`` go to every ``compute`` except ``pool``, which only the
-    ``processes`` scheduler gets. Every scheduler must give the same result.
+    ``runs`` maps a label to the keyword arguments of one way to compute,
+    for example ``{"threads": {"scheduler": "threads"}, "one thread":
+    {"scheduler": "threads", "num_workers": 1}}``. The runs take turns (each
+    once, then again), so that a burst of load from another program spoils
+    one run of each rather than every run of one. All runs must give the
+    same result, or AssertionError says which differed.
     """
     repeat = check_positive_int("repeat", repeat)
-    if not schedulers:
-        raise ValueError("schedulers must name at least one scheduler")
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("runs must be a non-empty dict of label -> compute keyword arguments")
     best, results = {}, {}
     for _ in range(repeat):
-        for scheduler in schedulers:
-            kwargs = dict(compute_kwargs)
-            if scheduler != "processes":
-                kwargs.pop("pool", None)
+        for label, kwargs in runs.items():
             start = time.perf_counter()
-            results[scheduler] = collection.compute(scheduler=scheduler, **kwargs)
-            best[scheduler] = min(best.get(scheduler, math.inf), time.perf_counter() - start)
-    first = results[schedulers[0]]
-    for scheduler, result in results.items():
-        if not _same(result, first):
-            raise AssertionError(f"scheduler {scheduler!r} gave {result!r}, {schedulers[0]!r} gave {first!r}")
+            results[label] = collection.compute(**kwargs)
+            best[label] = min(best.get(label, math.inf), time.perf_counter() - start)
+    first_label = next(iter(runs))
+    for label, result in results.items():
+        if not _same(result, results[first_label]):
+            raise AssertionError(f"run {label!r} gave {result!r}, {first_label!r} gave {results[first_label]!r}")
     return best
 
 
