@@ -14,7 +14,7 @@ notebook cell cannot be imported by another process):
 * :func:`draw_task_graph`, which draws any dask collection's graph with
   Graphviz from the graph's own dict (key -> task), one box per task.
 * Work for the scheduler comparison: a NumPy reduction that releases the GIL
-  (:func:`gaussian_integral`, :func:`gaussian_integral_numpy`) and, for
+  (:func:`arch_area`, :func:`arch_area_numpy`) and, for
   pure-Python work, :func:`parallel_patterns.primes.is_prime`; and the
   tools to time them (:func:`best_of`, :func:`time_computes`,
   :func:`cores_busy`) and to see where tasks ran (:func:`which_process`,
@@ -206,23 +206,26 @@ def draw_task_graph(*collections, max_tasks=80, direction="BT"):
 # --- Work for the schedulers -----------------------------------------------------
 
 
-def gaussian_integral_numpy(x):
-    """Estimate the integral of exp(-x²) over [0, 1] from uniform samples ``x``.
+def arch_area_numpy(x):
+    """Estimate the area under one arch of a sine wave from uniform samples ``x``.
 
-    The mean of ``exp(-x**2)`` over uniform random ``x`` tends to the integral,
-    about 0.7468. NumPy does the arithmetic in compiled loops that release the
-    GIL, so dask's threads can run the chunks of an array at the same time.
+    The mean of ``sin(pi * x)`` over uniform random ``x`` in [0, 1) tends to
+    the area under ``sin(pi * x)`` on [0, 1], which is 2/pi, about 0.6366.
+    Computing a sine takes many operations per number, so this work is limited
+    by arithmetic rather than by reading memory, and NumPy does it in compiled
+    loops that release the GIL: dask's threads can share it.
     """
     import numpy as np
 
-    return float(np.exp(-(x**2)).mean())
+    return float(np.sin(np.pi * x).mean())
 
 
-def gaussian_integral(x):
+def arch_area(x):
     """The same estimate, lazily, for a ``dask.array`` ``x``: a 0-d dask array."""
     import dask.array as da
+    import numpy as np
 
-    return da.exp(-(x**2)).mean()
+    return da.sin(np.pi * x).mean()
 
 
 def which_process(_item, delay=0.05):

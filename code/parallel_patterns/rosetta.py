@@ -181,7 +181,7 @@ def with_dask_distributed(numbers, *, client):
     numbers = check_numbers(numbers)
     if not isinstance(client, Client):
         raise TypeError(f"client must be a dask.distributed.Client, got {type(client).__name__}")
-    futures = client.map(is_prime, numbers)
+    futures = client.map(is_prime, numbers, pure=False)  # pure=False: never reuse an earlier call's result
     wait(futures, timeout=TIMEOUT)
     return client.gather(futures)
 
