@@ -65,6 +65,15 @@ def test_measure_passes_keywords_and_rejects_non_callables():
         measure(42)
 
 
+def test_importing_profiling_does_not_import_numpy():
+    """NumPy's BLAS threads spin after import and would add CPU time to the first timings."""
+    import subprocess
+
+    code = "import sys, parallel_patterns.profiling; print('numpy' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert output.stdout.strip() == "False"
+
+
 def test_python_loop_validates():
     assert python_loop(0) == 0
     assert python_loop(4) == 0 + 1 + 4 + 9

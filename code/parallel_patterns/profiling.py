@@ -24,6 +24,11 @@ performance, and the few helpers it needs:
     Three loops for numba (``compiled``) that show how a compiler can make a
     benchmark meaningless: the first is replaced by a formula, the third is
     deleted because its result is never used. Only ``harmonic`` really runs.
+
+NumPy is imported where it is used, not at the top: importing it starts the
+BLAS library's threads, which spin for a moment before they go to sleep, and
+``time.process_time`` counts their CPU time too. Importing this module must
+not disturb the first timings of the episode.
 """
 
 import dataclasses
@@ -33,8 +38,6 @@ import re
 import statistics
 import time
 import tracemalloc
-
-import numpy as np
 
 from parallel_patterns._validate import check_int, check_positive_int, check_positive_number
 
@@ -112,6 +115,8 @@ def python_loop(n):
 
 def simulate_readings(n, *, seed=0):
     """``n`` sensor readings around 20.0 (noise 0.5), about 1 % of them wild spikes."""
+    import numpy as np  # here, not at the top: see the module docstring
+
     n = check_positive_int("n", n)
     seed = check_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
@@ -283,7 +288,7 @@ def peak_memory(func, /, *args, **kwargs):
     ``tracemalloc`` sees every allocation made through Python's allocators,
     NumPy's arrays included, so the peak is the most memory the call held at
     any moment beyond what was allocated before it. Tracing slows the call
-    down several times: measure memory and time in separate runs.
+    down, often many times: measure memory and time in separate runs.
     """
     if not callable(func):
         raise TypeError(f"func must be callable, got {type(func).__name__}")
