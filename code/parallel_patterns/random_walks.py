@@ -50,9 +50,8 @@ def walk_endpoints(seed_sequence, n_walkers, n_steps):
     Returns an int64 array of ``n_walkers`` end points.
     """
     if not isinstance(seed_sequence, np.random.SeedSequence):
-        raise TypeError(
-            f"seed_sequence must be a numpy.random.SeedSequence, got {type(seed_sequence).__name__}"
-        )
+        kind = type(seed_sequence).__name__
+        raise TypeError(f"seed_sequence must be a numpy.random.SeedSequence, got {kind}")
     n_walkers = check_positive_int("n_walkers", n_walkers)
     n_steps = check_positive_int("n_steps", n_steps)
     rng = np.random.default_rng(seed_sequence)
@@ -75,13 +74,14 @@ def simulate_walks(n_tasks, walkers_per_task, n_steps, *, seed=0, workers=1):
     if workers == 1:
         parts = list(map(walk_endpoints, seeds, walkers, steps))
     else:
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=mp_context()) as pool:
+        context = mp_context()
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
             parts = list(pool.map(walk_endpoints, seeds, walkers, steps, timeout=TIMEOUT))
     return np.concatenate(parts)
 
 
 def walk_endpoints_reseeded(seed, n_walkers, n_steps):
-    """The mistake: reseed NumPy's global generator with the same ``seed`` in every task.
+    """The mistake: reseed NumPy's global generator with the same seed in every task.
 
     Every call returns the same end points, whatever process runs it.
     """
@@ -94,7 +94,7 @@ def walk_endpoints_reseeded(seed, n_walkers, n_steps):
 
 
 def draw_from_global_generator(n_draws, results):
-    """In a new process: put ``n_draws`` numbers from NumPy's global generator on ``results``."""
+    """In a new process: put ``n_draws`` numbers from NumPy's global generator on a queue."""
     results.put(np.random.random(n_draws).tolist())
 
 
@@ -130,7 +130,8 @@ def draws_in_new_processes(n_processes, n_draws, start_method, *, timeout=60):
         # read before joining: a child that has put data exits only once it is read
         draws = [results.get(timeout=timeout) for _ in children]
     except queue_module.Empty:
-        raise TimeoutError(f"a {start_method} process sent nothing within {timeout} s") from None
+        message = f"a {start_method} process sent nothing within {timeout} s"
+        raise TimeoutError(message) from None
     finally:
         for child in children:
             child.join(timeout)
