@@ -70,7 +70,7 @@ def withdraw_unsafe(account, amount):
 
 
 def withdraw_safe(account, amount):
-    """Take ``amount`` out if the balance covers it; the lock covers check *and* act."""
+    """Take ``amount`` out if the balance covers it, locking check *and* act."""
     with account.lock:
         if account.balance >= amount:
             time.sleep(0)
