@@ -148,6 +148,8 @@ def test_bag_helpers():
     summary = de.text_summary("Ka rimo. Tonami lo 42 se.")
     assert summary == {"words": 5, "sentences": 2, "longest": "tonami"}
     assert de.text_summary("") == {"words": 0, "sentences": 0, "longest": ""}
+    with pytest.raises(TypeError, match="text"):
+        de.text_summary(b"bytes are not text")
 
 
 def test_fold_with_longer_word_does_not_depend_on_partitions():

@@ -1,24 +1,27 @@
 """Small functions for the dask episode: a lazy pipeline, its picture, and timing.
 
 dask builds a *task graph* first and runs it later. To make that visible the
-episode needs three kinds of code, all here so that the page shows tested code
-and so that dask's ``processes`` scheduler, which starts fresh interpreters
-with ``spawn``, can import every function it runs (a function defined in a
-notebook cell cannot be imported by another process):
+episode needs four kinds of code. They live here so that the page shows tested
+code, and so that every worker process can import what it runs: with
+``spawn`` a worker is a fresh interpreter, which can import a function from a
+module but not from a notebook cell (dask's cloudpickle can copy some notebook
+functions by value; the standard library's pickle cannot).
 
 * A toy pipeline for ``dask.delayed``: weather stations whose readings take a
   while to fetch (:func:`read_station`), are cleaned (:func:`drop_faulty`) and
   averaged (:func:`average`), and the warmest station is picked
   (:func:`warmest`). :data:`CALLS` counts how often each step really ran, so
   the episode can show *when* a function runs, not just what it returns.
+* Functions a ``dask.bag`` of texts calls once per item: :func:`is_long` (for
+  ``filter``), :func:`longer_word` (for ``fold``), :func:`add_one` (for
+  ``foldby``) and :func:`text_summary` (a record per text, for ``pluck``).
 * :func:`draw_task_graph`, which draws any dask collection's graph with
   Graphviz from the graph's own dict (key -> task), one box per task.
 * Work for the scheduler comparison: a NumPy reduction that releases the GIL
-  (:func:`arch_area`, :func:`arch_area_numpy`) and, for
-  pure-Python work, :func:`parallel_patterns.primes.is_prime`; and the
-  tools to time them (:func:`best_of`, :func:`time_computes`,
-  :func:`cores_busy`) and to see where tasks ran (:func:`which_process`,
-  :func:`calls_seen_by_profiler`).
+  (:func:`arch_area`, :func:`arch_area_numpy`) and, for pure-Python work,
+  :func:`parallel_patterns.primes.is_prime`; the tools to time them
+  (:func:`best_of`, :func:`time_computes`, :func:`cores_busy`); and two that
+  show where tasks ran (:func:`which_process`, :func:`calls_seen_by_profiler`).
 
 dask itself is imported inside the functions that use it, so a worker process
 that only needs :func:`read_station` does not pay for importing ``dask.array``.
@@ -135,6 +138,8 @@ def text_summary(text):
     """A record (a dict) about one text: its words, sentences and longest word."""
     from parallel_patterns.wordcount import words
 
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
     text_words = list(words(text))
     return {
         "words": len(text_words),
