@@ -99,8 +99,9 @@ def test_run_python_kills_a_hung_child_and_its_children():
         time.sleep(60)
         """
     )
-    result = run_python("-c", script, timeout=2)
+    result = run_python("-c", script, timeout=5)  # time enough to start both, even on a busy machine
     assert result.timed_out and not result.ok and result.returncode is None
+    assert result.stdout.strip(), "the child did not get as far as starting its own child"
     grandchild = int(result.stdout.split()[0])
     assert not psutil.pid_exists(grandchild) or psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE
 
