@@ -188,3 +188,10 @@ def test_cache_writes_index_and_code_and_a_second_process_loads_them(tmp_path):
 def test_first_call_in_new_process_needs_an_existing_directory(tmp_path):
     with pytest.raises(ValueError, match="cache_dir"):
         ne.first_call_in_new_process(tmp_path / "missing")
+
+
+def test_a_compiled_loop_whose_result_is_unused_takes_no_time():
+    data = np.random.default_rng(0).random(5_000_000)
+    # Five million square roots take milliseconds; the deleted loop, microseconds.
+    assert ne.best_time(numba.njit(ne.roots_discarded), data, repeat=3) < 5e-4
+    assert ne.best_time(numba.njit(ne.sum_of_roots), data, repeat=3) > 1e-3

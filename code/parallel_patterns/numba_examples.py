@@ -14,7 +14,9 @@ what a compiler does well. Summing the steps of many numbers is embarrassingly
 parallel.
 
 Also here: a thread runner for functions compiled with ``nogil=True``
-(:func:`in_threads`), π by Monte Carlo with a ``prange`` loop
+(:func:`in_threads`), a way to set numba's thread count for a block
+(:func:`numba_threads`), timers that warm compiled code up before timing it and
+let rival versions take turns (:func:`best_time`, :func:`best_times`), π by Monte Carlo with a ``prange`` loop
 (:func:`pi_prange`, the same estimate as every strategy of
 :mod:`parallel_patterns.pi`), loops an optimising compiler removes
 (:func:`sum_of_odd_numbers`, :func:`roots_discarded`), and a command that times a
