@@ -8,7 +8,11 @@ import pytest
 
 # Helpers that multiprocessing starts once and keeps for the whole session on
 # purpose; they are not workers.
-_SESSION_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+_SESSION_HELPERS = (
+    "multiprocessing.resource_tracker",
+    "multiprocessing.forkserver",
+    "joblib.externals.loky.backend.resource_tracker",
+)
 
 
 def _live_children():
