@@ -58,7 +58,7 @@ COUNT_DTYPE = np.int64
 ROWS_PER_TASK = 4  # rows in one task of processes_rows and futures
 TILE = 32  # side of a tile, in pixels, for processes_tiles
 DASK_ROWS = 32  # rows in one chunk of the dask array
-DEFAULT_SIZE = 800  # an 800 x 800 image: about 3 s for the serial strategy
+DEFAULT_SIZE = 650  # a 650 x 650 image: about 2 s for the serial strategy
 TIMEOUT = 600  # seconds to wait for worker processes: longer means one was lost
 
 
@@ -201,9 +201,9 @@ def mandelbrot_numba_parallel(
     numba starts at most ``numba.config.NUMBA_NUM_THREADS`` threads (by
     default, one per core), so asking for more workers than that uses them all.
     """
+    xs, ys, max_iter, workers = prepare(width, height, max_iter, bounds, workers)
     import numba
 
-    xs, ys, max_iter, workers = prepare(width, height, max_iter, bounds, workers)
     _, fill_parallel = compiled_kernels()
     counts = np.empty((height, width), dtype=COUNT_DTYPE)
     previous = numba.get_num_threads()
@@ -271,10 +271,10 @@ def mandelbrot_dask(width, height, *, max_iter=256, bounds=DEFAULT_BOUNDS, worke
     ``map_blocks`` applies ``escape_counts_numpy`` to each band; dask's
     threaded scheduler runs bands in parallel while NumPy releases the GIL.
     """
+    xs, ys, max_iter, workers = prepare(width, height, max_iter, bounds, workers)
     import dask
     import dask.array as da
 
-    xs, ys, max_iter, workers = prepare(width, height, max_iter, bounds, workers)
     cr, ci = np.meshgrid(xs, ys)
     chunks = (DASK_ROWS, width)
     counts = da.map_blocks(
