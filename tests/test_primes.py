@@ -4,15 +4,8 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from joblib.externals.loky.backend import resource_tracker
 
 from parallel_patterns import primes
-
-# joblib's process pools start loky's resource tracker, which (like
-# multiprocessing's own) stays for the whole session on purpose. Start it now,
-# before conftest notes which processes already exist, so that it is not taken
-# for a leftover worker.
-resource_tracker.ensure_running()
 
 PROCESS_STRATEGIES = {"processes", "futures", "joblib"}
 

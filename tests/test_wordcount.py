@@ -5,15 +5,8 @@ import collections
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from joblib.externals.loky.backend import resource_tracker
 
 from parallel_patterns import wordcount
-
-# joblib's process pools start loky's resource tracker, which (like
-# multiprocessing's own) stays for the whole session on purpose. Start it now,
-# before conftest notes which processes already exist, so that it is not taken
-# for a leftover worker.
-resource_tracker.ensure_running()
 
 PROCESS_STRATEGIES = {"processes", "futures", "joblib", "dask"}
 
