@@ -1,9 +1,12 @@
 """A broken page must fail the build, with a message that says what is wrong.
 
 Each test builds a one-page book in a temporary folder with the lesson's own
-configuration and extension, exactly as `make book` does.
+configuration and extension, exactly as `make book` does. The last three check
+the retry of book/tools/build-book.sh: a page that fails once is run again, a
+page that always fails still fails the build, and other errors are not retried.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -70,14 +73,19 @@ def challenge(label, minutes):
     return CHALLENGE.replace("LABEL", label).replace("TIMER", timer)
 
 
-def build(tmp_path, episode_text):
-    """Build a book whose only episode is ``episode_text``; return (exit code, output)."""
+def lay_out(tmp_path, episode_text):
+    """Make a book in ``tmp_path`` whose only episode is ``episode_text``."""
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
     shutil.copytree(ROOT / "book" / "_ext", tmp_path / "book" / "_ext")
     shutil.copytree(ROOT / "book" / "_static", tmp_path / "book" / "_static")
     (tmp_path / "episodes").mkdir()
     (tmp_path / "episodes" / "01-broken.md").write_text(episode_text)
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: episodes/01-broken\n")
+
+
+def build(tmp_path, episode_text):
+    """Build a book whose only episode is ``episode_text``; return (exit code, output)."""
+    lay_out(tmp_path, episode_text)
     done = subprocess.run(
         [str(JUPYTER_BOOK), "build", str(tmp_path), "-W", "-n", "--keep-going"],
         capture_output=True,
@@ -117,3 +125,54 @@ def test_a_challenge_without_a_timer_fails_the_build(tmp_path):
     code, output = build(tmp_path, episode(0, challenge("c1", 0)))
     assert code != 0
     assert "needs exactly one {timer}" in output
+
+
+def build_with_retries(tmp_path, episode_text, attempts=2):
+    """Build as ``make book`` does, through book/tools/build-book.sh."""
+    lay_out(tmp_path, episode_text)
+    done = subprocess.run(
+        ["sh", str(ROOT / "book" / "tools" / "build-book.sh"), str(attempts), ".", "-W", "-n", "--keep-going"],
+        cwd=tmp_path,
+        env={**os.environ, "PATH": f"{JUPYTER_BOOK.parent}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=480,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+FAILS_ONCE = """
+```{code-cell} ipython3
+from pathlib import Path
+
+marker = Path("already-failed-once")
+if not marker.exists():
+    marker.write_text("")
+    raise AssertionError("a claim about speed did not hold this time")
+```
+"""
+
+
+@pytest.mark.slow
+def test_a_page_that_fails_once_is_built_again(tmp_path):
+    code, output = build_with_retries(tmp_path, episode(5, FAILS_ONCE + challenge("c1", 5)))
+    assert code == 0, output
+    assert "a claim about speed did not hold this time" in output
+    assert "attempt 2 of 2" in output
+
+
+@pytest.mark.slow
+def test_a_page_that_always_fails_fails_every_attempt(tmp_path):
+    body = "\n```{code-cell} ipython3\nraise RuntimeError('this cell is broken on purpose')\n```\n"
+    code, output = build_with_retries(tmp_path, episode(5, body + challenge("c1", 5)))
+    assert code != 0
+    assert output.count("this cell is broken on purpose") >= 2
+    assert "failed in attempt 2 of 2" in output
+
+
+@pytest.mark.slow
+def test_a_warning_is_not_retried_and_fails_the_build(tmp_path):
+    code, output = build_with_retries(tmp_path, episode(15, challenge("c1", 5)))
+    assert code != 0
+    assert "add up to 5 min" in output
+    assert "not retried" in output
