@@ -132,13 +132,15 @@ def amdahl_speedup(parallel_fraction, workers):
     ``1 / ((1 - p) + p / n)`` never exceeds ``1 / (1 - p)``.
     """
     if not 0 <= parallel_fraction <= 1:
-        raise ValueError(f"parallel_fraction must be between 0 and 1, got {parallel_fraction!r}")
+        raise ValueError(
+            f"parallel_fraction must be between 0 and 1, got {parallel_fraction!r}"
+        )
     workers = check_positive_int("workers", workers)
     return 1 / ((1 - parallel_fraction) + parallel_fraction / workers)
 
 
 def slow_square(x, delay=0.5):
-    """Return ``x * x`` after waiting ``delay`` seconds, like a call to a slow web service."""
+    """``x * x`` after ``delay`` seconds of waiting, like a slow web service."""
     check_int("x", x)
     time.sleep(delay)
     return x * x

@@ -66,14 +66,19 @@ def read_station(station, *, n_readings=24, delay=READ_DELAY):
     for several stations at once.
     """
     if station not in STATIONS:
-        raise ValueError(f"station must be one of {list(STATIONS)}, got {station!r}")
+        raise ValueError(
+            f"station must be one of {list(STATIONS)}, got {station!r}"
+        )
     n_readings = check_positive_int("n_readings", n_readings)
     delay = check_nonnegative_number("delay", delay)
     _count("read_station")
     time.sleep(delay)
     rng = random.Random(zlib.crc32(station.encode()))
     typical = STATIONS[station]
-    return [FAULTY if rng.random() < 0.1 else round(typical + rng.gauss(0, 2), 1) for _ in range(n_readings)]
+    return [
+        FAULTY if rng.random() < 0.1 else round(typical + rng.gauss(0, 2), 1)
+        for _ in range(n_readings)
+    ]
 
 
 def drop_faulty(readings):

@@ -131,7 +131,8 @@ def escape_counts_numpy(cr, ci, max_iter):
     index = np.arange(cr.size)
     zr = np.zeros_like(cr)
     zi = np.zeros_like(ci)
-    with np.errstate(over="ignore", invalid="ignore"):  # huge c overflows; it escapes at once
+    # huge c overflows; it escapes at once
+    with np.errstate(over="ignore", invalid="ignore"):
         for n in range(max_iter):
             zr, zi = zr * zr - zi * zi + cr, 2.0 * zr * zi + ci
             escaped = zr * zr + zi * zi > 4.0
@@ -223,7 +224,9 @@ def mandelbrot_processes_rows(
     xs = xs.tolist()
     with mp_context().Pool(processes=workers) as pool:
         tasks = [(xs, y, max_iter) for y in ys.tolist()]
-        pending = pool.starmap_async(escape_counts_row, tasks, chunksize=ROWS_PER_TASK)
+        pending = pool.starmap_async(
+            escape_counts_row, tasks, chunksize=ROWS_PER_TASK
+        )
         rows = pending.get(timeout=TIMEOUT)
     return np.array(rows, dtype=COUNT_DTYPE)
 
@@ -248,14 +251,20 @@ def mandelbrot_processes_tiles(
     return counts
 
 
-def mandelbrot_futures(width, height, *, max_iter=256, bounds=DEFAULT_BOUNDS, workers=1):
+def mandelbrot_futures(
+    width, height, *, max_iter=256, bounds=DEFAULT_BOUNDS, workers=1
+):
     """Bands of rows submitted to a process pool, placed as each one completes."""
     xs, ys, max_iter, workers = prepare(width, height, max_iter, bounds, workers)
     xs = xs.tolist()
     counts = np.empty((height, width), dtype=COUNT_DTYPE)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=mp_context()) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=mp_context()
+    ) as pool:
         first_row = {
-            pool.submit(escape_counts_block, xs, ys[start:stop].tolist(), max_iter): start
+            pool.submit(
+                escape_counts_block, xs, ys[start:stop].tolist(), max_iter
+            ): start
             for start, stop in bands(height, ROWS_PER_TASK)
         }
         for future in concurrent.futures.as_completed(first_row, timeout=TIMEOUT):

@@ -136,7 +136,7 @@ def in_threads(func, start, stop, *, workers, parts=None, timeout=60):
 
 @contextlib.contextmanager
 def numba_threads(n):
-    """Let numba's parallel code (``prange``, parallel ufuncs) use ``n`` threads in the block.
+    """Run numba's parallel code (``prange``, ufuncs) on ``n`` threads in the block.
 
     ``numba.set_num_threads`` can lower the number of threads numba uses, down
     from ``numba.config.NUMBA_NUM_THREADS`` (the cores, unless the environment
@@ -147,8 +147,9 @@ def numba_threads(n):
     most = numba.config.NUMBA_NUM_THREADS
     if n > most:
         raise ValueError(
-            f"workers must be <= {most}, numba's thread count (set NUMBA_NUM_THREADS "
-            f"before numba is imported to change it), got {n}"
+            f"workers must be <= {most}, numba's thread count "
+            "(set NUMBA_NUM_THREADS before numba is imported to change it), "
+            f"got {n}"
         )
     before = numba.get_num_threads()
     numba.set_num_threads(n)
@@ -233,7 +234,8 @@ def count_inside_chunks(rngs, sizes):
     """
     inside = 0
     for i in numba.prange(len(sizes)):
-        rng = rngs[np.int64(i)]  # prange counts with unsigned ints; a typed list wants signed
+        # prange counts with unsigned ints; a typed list wants signed
+        rng = rngs[np.int64(i)]
         inside += count_inside_compiled(rng, sizes[i])
     return inside
 
@@ -242,14 +244,16 @@ count_inside_chunks_parallel = numba.njit(parallel=True)(count_inside_chunks)  #
 
 
 def pi_prange(n_samples, *, seed=0, workers=1):
-    """π by Monte Carlo, the chunks counted by a ``prange`` loop on ``workers`` numba threads.
+    """π by Monte Carlo: a ``prange`` loop counts the chunks on ``workers`` threads.
 
     Same chunks, same random streams and so exactly the same float as every
     strategy in :mod:`parallel_patterns.pi`. The generators travel to numba in
     a typed list (``numba.typed.List``), the container numba compiles code for.
     """
     n_samples, seed, workers = pi.check_arguments(n_samples, seed, workers)
-    rngs = numba.typed.List([np.random.default_rng(s) for s in pi.chunk_seeds(seed)])
+    rngs = numba.typed.List(
+        [np.random.default_rng(s) for s in pi.chunk_seeds(seed)]
+    )
     sizes = np.array(pi.chunk_sizes(n_samples), dtype=np.int64)
     with numba_threads(workers):
         inside = count_inside_chunks_parallel(rngs, sizes)

@@ -179,11 +179,14 @@ def pi_numba(n_samples, *, seed=0, workers=1):
 
 
 def pi_threads(n_samples, *, seed=0, workers=1):
-    """Count chunks in a thread pool with the compiled loop, which releases the GIL."""
+    """Count chunks in a thread pool with the compiled loop (it releases the GIL)."""
     n_samples, seed, workers = check_arguments(n_samples, seed, workers)
-    compiled_count_inside()  # make the one numba dispatcher here, before the threads start
+    # make the one numba dispatcher here, before the threads start
+    compiled_count_inside()
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        counts = pool.map(count_chunk_numba, chunk_seeds(seed), chunk_sizes(n_samples))
+        counts = pool.map(
+            count_chunk_numba, chunk_seeds(seed), chunk_sizes(n_samples)
+        )
         inside = sum(counts)
     return estimate(inside, n_samples)
 

@@ -133,7 +133,7 @@ def primes_joblib(numbers, *, workers=1):
 
 
 def primes_numba(numbers, *, workers=1):
-    """Test numbers with compiled ``is_prime`` in a thread pool (no GIL while it runs)."""
+    """Test numbers with compiled ``is_prime`` in a thread pool (it drops the GIL)."""
     numbers, workers = check_numbers(numbers), check_workers(workers)
     compiled = compiled_is_prime()
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:

@@ -67,7 +67,7 @@ def time_process_start(method, *, repeats=5, timeout=30):
 
 
 def produce(numbers, tasks, consumers):
-    """Put each number on ``tasks``, then one sentinel for each of the ``consumers``."""
+    """Put each number on ``tasks``, then one sentinel per consumer."""
     for n in numbers:
         tasks.put(n)
     for _ in range(consumers):
@@ -75,13 +75,13 @@ def produce(numbers, tasks, consumers):
 
 
 def consume(tasks, results):
-    """Take numbers from ``tasks`` until a sentinel; put ``(n, is_prime(n))`` on results."""
+    """Until a sentinel comes, take ``n`` from ``tasks``, put ``(n, is_prime(n))``."""
     while (n := tasks.get()) is not SENTINEL:
         results.put((n, is_prime(n)))
 
 
 def primes_pipeline(numbers, *, workers=2, timeout=60):
-    """Which ``numbers`` are prime: one producer process, ``workers`` consumer processes.
+    """Which ``numbers`` are prime: one producer and ``workers`` consumer processes.
 
     Returns a list of bools in the order of ``numbers``, like
     ``primes.IMPLEMENTATIONS["serial"]``. Results arrive in the order the
@@ -95,7 +95,8 @@ def primes_pipeline(numbers, *, workers=2, timeout=60):
     tasks, results = context.Queue(), context.Queue()
     producer = context.Process(target=produce, args=(numbers, tasks, workers))
     consumers = [
-        context.Process(target=consume, args=(tasks, results)) for _ in range(workers)
+        context.Process(target=consume, args=(tasks, results))
+        for _ in range(workers)
     ]
     processes = [producer, *consumers]
     for process in processes:
@@ -112,7 +113,8 @@ def primes_pipeline(numbers, *, workers=2, timeout=60):
         for process in processes:
             process.join(timeout)
     finally:
-        for process in processes:  # only after an error or a timeout is any still alive
+        # only after an error or a timeout is any still alive
+        for process in processes:
             if process.is_alive():
                 process.kill()
                 process.join()

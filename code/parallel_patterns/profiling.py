@@ -149,7 +149,7 @@ def remove_outliers(readings, *, limit=6.0):
 
 
 def remove_outliers_hoisted(readings, *, limit=6.0):
-    """The same as :func:`remove_outliers`, with the median computed once, before the loop."""
+    """:func:`remove_outliers`, with the median computed once, before the loop."""
     spread = median_absolute_deviation(readings)
     center = statistics.median(readings)
     return [value for value in readings if abs(value - center) <= limit * spread]
@@ -173,9 +173,11 @@ def summarize(values):
 
 
 def analyse_readings(n, *, seed=0, outlier_filter=remove_outliers):
-    """The whole pipeline: simulate ``n`` readings, drop outliers, smooth, summarise."""
+    """The pipeline: simulate ``n`` readings, drop outliers, smooth, summarise."""
     if not callable(outlier_filter):
-        raise TypeError(f"outlier_filter must be callable, got {type(outlier_filter).__name__}")
+        raise TypeError(
+            f"outlier_filter must be callable, got {type(outlier_filter).__name__}"
+        )
     readings = simulate_readings(n, seed=seed)
     clean = outlier_filter(readings)
     return summarize(smooth(clean))
@@ -283,7 +285,7 @@ class MemoryUse:
 
 
 def peak_memory(func, /, *args, **kwargs):
-    """Call ``func(*args, **kwargs)`` while ``tracemalloc`` traces it; return a :class:`MemoryUse`.
+    """Call ``func(*args, **kwargs)`` under tracemalloc; return a :class:`MemoryUse`.
 
     ``tracemalloc`` sees every allocation made through Python's allocators,
     NumPy's arrays included, so the peak is the most memory the call held at

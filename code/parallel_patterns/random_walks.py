@@ -38,20 +38,24 @@ TIMEOUT = 120  # seconds to wait for worker processes: longer means one was lost
 
 
 def task_seeds(seed, n_tasks):
-    """``n_tasks`` independent ``SeedSequence`` streams, all derived from ``seed``."""
+    """``n_tasks`` independent ``SeedSequence`` streams, all derived from
+    ``seed``."""
     seed = check_int("seed", seed, minimum=0)
     n_tasks = check_positive_int("n_tasks", n_tasks)
     return np.random.SeedSequence(seed).spawn(n_tasks)
 
 
 def walk_endpoints(seed_sequence, n_walkers, n_steps):
-    """Where ``n_walkers`` walks of ``n_steps`` steps end, drawn from ``seed_sequence``.
+    """Where ``n_walkers`` walks of ``n_steps`` steps end, drawn from
+    ``seed_sequence``.
 
     Returns an int64 array of ``n_walkers`` end points.
     """
     if not isinstance(seed_sequence, np.random.SeedSequence):
         kind = type(seed_sequence).__name__
-        raise TypeError(f"seed_sequence must be a numpy.random.SeedSequence, got {kind}")
+        raise TypeError(
+            f"seed_sequence must be a numpy.random.SeedSequence, got {kind}"
+        )
     n_walkers = check_positive_int("n_walkers", n_walkers)
     n_steps = check_positive_int("n_steps", n_steps)
     rng = np.random.default_rng(seed_sequence)
@@ -75,8 +79,12 @@ def simulate_walks(n_tasks, walkers_per_task, n_steps, *, seed=0, workers=1):
         parts = list(map(walk_endpoints, seeds, walkers, steps))
     else:
         context = mp_context()
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            parts = list(pool.map(walk_endpoints, seeds, walkers, steps, timeout=TIMEOUT))
+        with concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=context
+        ) as pool:
+            parts = list(
+                pool.map(walk_endpoints, seeds, walkers, steps, timeout=TIMEOUT)
+            )
     return np.concatenate(parts)
 
 
@@ -94,7 +102,8 @@ def walk_endpoints_reseeded(seed, n_walkers, n_steps):
 
 
 def draw_from_global_generator(n_draws, results):
-    """In a new process: put ``n_draws`` numbers from NumPy's global generator on a queue."""
+    """In a new process: put ``n_draws`` numbers from NumPy's global generator
+    on a queue."""
     results.put(np.random.random(n_draws).tolist())
 
 
