@@ -145,3 +145,11 @@ def test_pages_load_nothing_from_other_hosts():
                 if urlsplit(url).scheme in ("http", "https") or url.startswith("//"):
                     remote.append(f"{name}: <{tag} {attr}={url}>")
     assert not remote, "\n".join(remote)
+
+
+@pytest.mark.parametrize("name", ["lesson.css", "lesson.js"])
+def test_the_site_serves_the_current_static_files(name):
+    """An edit of book/_static reaches the site even when no page changed."""
+    built = HTML / "_static" / name
+    source = HTML.parents[1] / "book" / "_static" / name
+    assert built.read_bytes() == source.read_bytes(), f"_build/html/_static/{name} is stale"

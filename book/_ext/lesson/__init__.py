@@ -10,6 +10,7 @@ Static files (``lesson.css``, ``lesson.js``) live in ``book/_static`` and are
 added to every page here, so the site needs nothing from the network.
 """
 
+import shutil
 from pathlib import Path
 
 from . import boxes, challenges, instructor, pages
@@ -46,6 +47,17 @@ def _add_static_path(app):
     app.config.html_static_path.append(str(STATIC))
 
 
+def _refresh_static(app, exception):
+    """Copy the lesson's CSS and JS again, even when no page was written.
+
+    Sphinx copies static files only when it writes pages, so after an edit of
+    ``lesson.css`` alone a cached build would keep serving the old file.
+    """
+    if exception is None and app.builder.format == "html":
+        for source in STATIC.iterdir():
+            shutil.copyfile(source, Path(app.outdir) / "_static" / source.name)
+
+
 def setup(app):
     app.add_config_value("lesson_breaks", [], "env")
     app.add_directive("episode-overview", boxes.EpisodeOverview)
@@ -71,6 +83,7 @@ def setup(app):
     app.connect("doctree-read", instructor.collect_notes)
     app.connect("doctree-resolved", instructor.fill_notes_lists)
     app.connect("env-check-consistency", _check)
+    app.connect("build-finished", _refresh_static)
     app.add_css_file("lesson.css")
     # Loaded in <head> without defer so the instructor view is applied before the page paints.
     app.add_js_file("lesson.js")
