@@ -127,13 +127,22 @@ def test_a_challenge_without_a_timer_fails_the_build(tmp_path):
     assert "needs exactly one {timer}" in output
 
 
-def build_with_retries(tmp_path, episode_text, attempts=2):
+def build_with_retries(tmp_path, episode_text, attempts=2, second_episode=None):
     """Build as ``make book`` does, through book/tools/build-book.sh."""
     lay_out(tmp_path, episode_text)
+    if second_episode is not None:
+        (tmp_path / "episodes" / "02-broken.md").write_text(second_episode)
+        (tmp_path / "_toc.yml").write_text(
+            "format: jb-book\nroot: episodes/01-broken\nchapters:\n  - file: episodes/02-broken\n"
+        )
     done = subprocess.run(
         ["sh", str(ROOT / "book" / "tools" / "build-book.sh"), str(attempts), ".", "-W", "-n", "--keep-going"],
         cwd=tmp_path,
-        env={**os.environ, "PATH": f"{JUPYTER_BOOK.parent}{os.pathsep}{os.environ['PATH']}"},
+        env={
+            **os.environ,
+            "PATH": f"{JUPYTER_BOOK.parent}{os.pathsep}{os.environ['PATH']}",
+            "BUILD_RETRY_PAUSE": "0",
+        },
         capture_output=True,
         text=True,
         timeout=480,
@@ -158,7 +167,21 @@ def test_a_page_that_fails_once_is_built_again(tmp_path):
     code, output = build_with_retries(tmp_path, episode(5, FAILS_ONCE + challenge("c1", 5)))
     assert code == 0, output
     assert "a claim about speed did not hold this time" in output
-    assert "attempt 2 of 2" in output
+    assert "failed (1 of 2 attempts); building again" in output
+
+
+@pytest.mark.slow
+def test_attempts_are_counted_for_each_page(tmp_path):
+    """Two pages that fail once each: two attempts per page are enough."""
+    second = FAILS_ONCE.replace("already-failed-once", "second-page-failed-once")
+    code, output = build_with_retries(
+        tmp_path,
+        episode(5, FAILS_ONCE + challenge("c1", 5)),
+        second_episode=episode(5, second + challenge("c2", 5)).replace("# A broken episode", "# Another"),
+    )
+    assert code == 0, output
+    assert "01-broken.md failed (1 of 2 attempts)" in output
+    assert "02-broken.md failed (1 of 2 attempts)" in output
 
 
 @pytest.mark.slow
@@ -167,7 +190,7 @@ def test_a_page_that_always_fails_fails_every_attempt(tmp_path):
     code, output = build_with_retries(tmp_path, episode(5, body + challenge("c1", 5)))
     assert code != 0
     assert output.count("this cell is broken on purpose") >= 2
-    assert "failed in attempt 2 of 2" in output
+    assert "01-broken.md failed in 2 of 2 attempts: giving up" in output
 
 
 @pytest.mark.slow

@@ -1,8 +1,8 @@
 #!/bin/sh
 # build-book.sh ATTEMPTS JUPYTER-BOOK-ARGS...
 #
-# Build the book; if a notebook failed to execute, build again, up to ATTEMPTS
-# times in all.
+# Build the book; while a notebook fails to execute, build again, until one
+# page has failed ATTEMPTS times.
 #
 # Why: the pages check their claims about speed ("two threads are faster than
 # one") with hidden asserts, on a build machine whose two cores are shared with
@@ -17,23 +17,28 @@
 attempts=$1
 shift
 build=_build
+pause=${BUILD_RETRY_PAUSE:-20}
 log=$(mktemp)
 code=$(mktemp)
 trap 'rm -f "$log" "$code"' EXIT
-attempt=1
+failures=""  # every page that failed to execute, once per failure
 while :; do
     { jupyter-book build "$@"; echo $? > "$code"; } 2>&1 | tee "$log"
     [ "$(cat "$code")" = 0 ] && exit 0
-    failed=$(sed -n 's/^.*[/ ]\([^ ]*\.md\): WARNING: Executing notebook failed.*$/\1/p' "$log" | sort -u | tr '\n' ' ')
+    failed=$(sed -n 's/^.*[/ ]\([^ ]*\.md\): WARNING: Executing notebook failed.*$/\1/p' "$log" | sort -u)
     if [ -z "$failed" ]; then
         echo "build-book: the build failed, not while executing a notebook: not retried." >&2
         exit 1
     fi
-    if [ "$attempt" -ge "$attempts" ]; then
-        echo "build-book: executing $failed failed in attempt $attempt of $attempts: giving up." >&2
-        exit 1
-    fi
-    attempt=$((attempt + 1))
-    echo "build-book: executing $failed failed; attempt $attempt of $attempts runs again only what is not cached." >&2
+    failures=$(printf '%s\n%s' "$failures" "$failed" | sed '/^$/d')
+    for page in $failed; do
+        tries=$(printf '%s\n' "$failures" | grep -cx "$page")
+        if [ "$tries" -ge "$attempts" ]; then
+            echo "build-book: executing $page failed in $tries of $attempts attempts: giving up." >&2
+            exit 1
+        fi
+        echo "build-book: executing $page failed ($tries of $attempts attempts); building again in ${pause}s, and only what is not cached runs." >&2
+    done
     rm -rf "$build/html" "$build/.doctrees"
+    sleep "$pause"  # a busy spell on the host often lasts a few seconds
 done
