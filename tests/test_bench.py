@@ -49,6 +49,19 @@ def test_each_strategy_is_warmed_up_once_then_timed_repeat_times():
     ]
 
 
+def test_without_warmup_every_call_is_timed():
+    module, calls = fake_workload()
+    rows = bench.run_benchmark(module, workers=(1, 2), repeat=2, warmup=False)
+    assert calls == [("serial", 1)] * 2 + [("parallel", 1)] * 2 + [("parallel", 2)] * 2
+    assert all(len(row["times_s"]) == 2 for row in rows)
+
+
+def test_warmup_must_be_a_bool():
+    module, _ = fake_workload()
+    with pytest.raises(TypeError, match="warmup"):
+        bench.run_benchmark(module, warmup="no")
+
+
 def test_rows_hold_times_speedup_and_efficiency():
     rows = bench.run_benchmark("pi", ["serial", "numpy"], workers=[1, 2], size=3000, repeat=3)
     assert {(r["strategy"], r["workers"]) for r in rows} == {

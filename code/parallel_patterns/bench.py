@@ -153,6 +153,7 @@ def run_benchmark(
     weak=False,
     baseline="serial",
     progress=None,
+    warmup=True,
 ):
     """Time ``strategies`` of ``workload`` (default: all) with each number of ``workers``.
 
@@ -160,13 +161,17 @@ def run_benchmark(
     ``workers``, ``size``, ``weak``, ``times_s`` (every call), ``median_s``,
     ``baseline``, ``speedup`` and ``efficiency``. ``progress``, if given, is a
     file (such as ``sys.stderr``) that gets a line as each measurement starts.
+    Each strategy is first called once untimed (``warmup``), which compiles
+    numba code; pass ``warmup=False`` when no strategy has anything to warm up.
     """
+    if not isinstance(warmup, bool):
+        raise TypeError(f"warmup must be True or False, got {warmup!r}")
     module = load_workload(workload)
     name = module.__name__.split(".")[-1]
     plan = plan_runs(module, strategies, workers, size, weak=weak, baseline=baseline)
     repeat = check_positive_int("repeat", repeat)
     total = sum(len(runs) for runs in plan.values())
-    warmed_up = set()
+    warmed_up = set() if warmup else {strategy for runs in plan.values() for strategy, _ in runs}
     rows = []
     for case_size, runs in plan.items():
         with module.benchmark_case(case_size) as (args, kwargs):
