@@ -17,10 +17,10 @@ BUILD := _build
 # Warnings are errors, every broken reference is reported, and all problems are
 # listed before the build fails.
 JB_FLAGS := -W -n --keep-going
-# A page whose execution failed is run again, up to this many attempts in all
-# (20 s apart; BUILD_RETRY_PAUSE sets the pause):
-# the build machine's cores are shared, and a moment without one can spoil a
-# checked claim about speed. See book/tools/build-book.sh.
+# A page whose execution failed is run again, 20 s later (BUILD_RETRY_PAUSE),
+# until it has failed this many times: the build machine's cores are shared,
+# and a moment without one can spoil a checked claim about speed.
+# See book/tools/build-book.sh.
 BUILD_ATTEMPTS ?= 3
 
 .PHONY: book test serve clean lock episode system-graphviz system-chromium
