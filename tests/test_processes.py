@@ -4,6 +4,7 @@ import multiprocessing
 import queue
 import sys
 import textwrap
+import time
 
 import psutil
 import pytest
@@ -90,6 +91,14 @@ def test_errors_lists_each_exception_once():
     assert RunResult(1, "", stderr, False).errors() == ["ValueError: bad", "KeyError: 'k'"]
 
 
+def gone(pid):
+    """True if process ``pid`` has exited (a zombie has exited, only not been reaped)."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 def test_run_python_kills_a_hung_child_and_its_children():
     script = textwrap.dedent(
         """
@@ -99,11 +108,19 @@ def test_run_python_kills_a_hung_child_and_its_children():
         time.sleep(60)
         """
     )
+    started = time.monotonic()
     result = run_python("-c", script, timeout=5)  # time enough to start both, even on a busy machine
+    # Had the grandchild lived, it would have held the output pipe open for 60 s.
+    assert time.monotonic() - started < 20, "run_python waited for the grandchild"
     assert result.timed_out and not result.ok and result.returncode is None
     assert result.stdout.strip(), "the child did not get as far as starting its own child"
     grandchild = int(result.stdout.split()[0])
-    assert not psutil.pid_exists(grandchild) or psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE
+    # SIGKILL went to the grandchild too, but it is not our child, so nothing
+    # waits for it: on a busy machine it can take a moment to die.
+    deadline = time.monotonic() + 5
+    while not gone(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone(grandchild), f"the grandchild {grandchild} outlived the timeout by 5 s"
 
 
 def test_a_function_defined_in_main_cannot_be_sent_to_a_spawned_worker():
