@@ -7,7 +7,8 @@
 #                build one episode alone (with the glossary) into
 #                _build/episode-EP: a quick check while writing it
 # On a fresh Debian machine these install what is missing: a virtual environment
-# with the pinned packages, and (as root) Debian's graphviz and chromium.
+# with the pinned packages, and (as root) Debian's graphviz, redis-server and
+# chromium.
 
 PYTHON ?= python3
 VENV := .venv
@@ -23,7 +24,7 @@ JB_FLAGS := -W -n --keep-going
 # See book/tools/build-book.sh.
 BUILD_ATTEMPTS ?= 3
 
-.PHONY: book test serve clean lock episode system-graphviz system-chromium
+.PHONY: book test serve clean lock episode system-graphviz system-chromium system-redis
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
@@ -36,11 +37,14 @@ $(INSTALLED): requirements.txt pyproject.toml
 system-graphviz:
 	@sh book/tools/need-debian-package.sh dot graphviz
 
+system-redis:
+	@sh book/tools/need-debian-package.sh redis-server redis-server
+
 system-chromium:
 	@sh book/tools/need-debian-package.sh chromium chromium
 	@sh book/tools/need-debian-package.sh chromedriver chromium-driver
 
-book: $(INSTALLED) system-graphviz
+book: $(INSTALLED) system-graphviz system-redis
 ifeq ($(CI),true)
 	rm -rf $(BUILD)
 endif
@@ -49,7 +53,7 @@ endif
 test: book system-chromium
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
-episode: $(INSTALLED) system-graphviz
+episode: $(INSTALLED) system-graphviz system-redis
 	@test -n "$(EP)" -a -f "episodes/$(EP).md" || { echo "usage: make episode EP=NN-name (a file in episodes/)"; exit 1; }
 	mkdir -p $(BUILD)/episode-$(EP)
 	printf 'format: jb-book\nroot: episodes/$(EP)\nchapters:\n  - file: book/glossary\n' > $(BUILD)/episode-$(EP)/_toc.yml
