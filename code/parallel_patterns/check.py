@@ -1,19 +1,59 @@
 """Check a learner's setup: ``python -m parallel_patterns.check``.
 
-Each check says OK, or what is missing and the one thing to do about it.
-Required pieces make the command exit with status 1 when missing; optional
-ones (needed by a single extension episode) only warn.
+Each check says OK, or what is missing and the one thing to do about it on
+this platform (Linux, macOS or Windows). Required pieces make the command exit
+with status 1 when missing; optional ones (needed by a single extension
+episode) only warn. It checks the learner environment of
+``requirements-learner.txt``/``environment.yml``: the lesson's packages,
+JupyterLab with a Python kernel, and jupytext, which opens the episodes'
+``.md`` files as notebooks.
 """
 
 import importlib
+import os
 import shutil
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from .stamp import library_version, usable_cores
 
 MIN_PYTHON = (3, 11)
-INSTALL_HINT = "run `make book` in the lesson folder, or `pip install -r requirements.txt -e .`"
+INSTALL_HINT = (
+    "with the lesson's environment active, run `python -m pip install -r requirements-learner.txt` "
+    "in the lesson folder (conda: `conda env update -f environment.yml`)"
+)
+# How to install a system program, per platform (sys.platform prefix).
+SYSTEM_FIXES = {
+    "graphviz": {
+        "linux": "`sudo apt-get install graphviz` (Debian/Ubuntu) or `conda install graphviz`",
+        "darwin": "`brew install graphviz` or `conda install graphviz`",
+        "win32": "`winget install graphviz` in PowerShell, then open a new terminal; or `conda install graphviz`",
+    },
+    "c": {
+        "linux": "`sudo apt-get install build-essential` (Debian/Ubuntu) or `conda install compilers`",
+        "darwin": "`xcode-select --install`",
+        "win32": "install Visual Studio Build Tools (C++ workload) from visualstudio.microsoft.com",
+    },
+    "c++": {
+        "linux": "`sudo apt-get install g++` (Debian/Ubuntu) or `conda install compilers`",
+        "darwin": "`xcode-select --install`",
+        "win32": "install Visual Studio Build Tools (C++ workload) from visualstudio.microsoft.com",
+    },
+}
+
+
+def platform_key(platform=None):
+    platform = platform or sys.platform
+    for key in ("linux", "darwin", "win32"):
+        if platform.startswith(key):
+            return key
+    return "linux"
+
+
+def system_fix(program, platform=None):
+    """The command that installs ``program`` (``graphviz``, ``c``, ``c++``) on this platform."""
+    return SYSTEM_FIXES[program][platform_key(platform)]
 
 # (import name, distribution name, required?)
 PACKAGES = [
@@ -24,6 +64,10 @@ PACKAGES = [
     ("joblib", "joblib", True),
     ("matplotlib", "matplotlib", True),
     ("graphviz", "graphviz", True),
+    ("psutil", "psutil", True),
+    ("jupyterlab", "jupyterlab", True),
+    ("ipykernel", "ipykernel", True),
+    ("jupytext", "jupytext", True),
     ("myst_nb", "myst-nb", False),
 ]
 
@@ -66,6 +110,22 @@ def check_program(label, candidates, fix, required=True):
     return Result(label, False, f"none of {', '.join(candidates)} found; {fix}", required)
 
 
+def _scripts_dir():
+    return Path(sys.executable).parent
+
+
+def check_jupyter_lab():
+    """The ``jupyter-lab`` command of this Python's environment, where a learner starts JupyterLab."""
+    name = "jupyter-lab.exe" if os.name == "nt" else "jupyter-lab"
+    for folder in (_scripts_dir(), _scripts_dir() / "Scripts"):
+        if (folder / name).exists():
+            return Result("JupyterLab command", True, str(folder / name))
+    found = shutil.which("jupyter-lab")
+    if found:
+        return Result("JupyterLab command", True, found)
+    return Result("JupyterLab command", False, f"`jupyter lab` is not installed here; {INSTALL_HINT}")
+
+
 def check_cores():
     cores = usable_cores()
     if cores >= 2:
@@ -80,16 +140,15 @@ def run_checks():
         check_program(
             "Graphviz dot",
             ["dot"],
-            "install Graphviz (Debian/Ubuntu: `sudo apt-get install graphviz`, macOS: `brew install graphviz`, "
-            "conda: `conda install graphviz`)",
+            f"install Graphviz: {system_fix('graphviz')}",
         )
     )
+    results.append(check_jupyter_lab())
     results.append(
         check_program(
             "C compiler",
             ["cc", "gcc", "clang", "cl"],
-            "install one (Debian/Ubuntu: `sudo apt-get install build-essential`, macOS: `xcode-select --install`); "
-            "only the calling-C episode needs it",
+            f"install one: {system_fix('c')}; only the calling-C episode needs it",
             required=False,
         )
     )
@@ -97,7 +156,7 @@ def run_checks():
         check_program(
             "C++ compiler",
             ["c++", "g++", "clang++", "cl"],
-            "install one (Debian/Ubuntu: `sudo apt-get install g++`); only the calling-C++ episode needs it",
+            f"install one: {system_fix('c++')}; only the calling-C++ episode needs it",
             required=False,
         )
     )

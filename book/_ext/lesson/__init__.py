@@ -4,7 +4,11 @@
 - ``boxes``: ``{episode-overview}`` and ``{episode-keypoints}`` made from it;
 - ``challenges``: ``{timer} N`` countdowns, checked to add up to an episode's minutes;
 - ``instructor``: ``{instructor-note}`` and the ``{instructor-notes}`` collection;
-- ``pages``: ``{lesson-schedule}`` and ``{lesson-keypoints}``.
+- ``pages``: ``{lesson-schedule}`` and ``{lesson-keypoints}``;
+- ``notebooks``: each episode's learner and full notebook, written into the
+  site at the end of the build, the download menu on each episode page, and
+  ``{lesson-notebooks-zip}``, the link to a zip of all learner notebooks;
+- ``names`` and ``conventions``: the checks the convention tests run.
 
 Static files (``lesson.css``, ``lesson.js``) live in ``book/_static`` and are
 added to every page here, so the site needs nothing from the network.
@@ -13,7 +17,10 @@ added to every page here, so the site needs nothing from the network.
 import shutil
 from pathlib import Path
 
-from . import boxes, challenges, instructor, pages
+from sphinx.util import logging
+
+from . import boxes, challenges, instructor, notebooks, pages
+from .metadata import is_episode
 
 STATIC = Path(__file__).resolve().parents[2] / "_static"
 
@@ -58,8 +65,19 @@ def _refresh_static(app, exception):
             shutil.copyfile(source, Path(app.outdir) / "_static" / source.name)
 
 
+def _write_notebooks(app, exception):
+    """Write the downloadable notebooks of every episode the build includes."""
+    if exception is not None or app.builder.format != "html":
+        return
+    episodes = {d: app.env.doc2path(d) for d in app.env.found_docs if is_episode(d)}
+    executed = Path(app.outdir).parent / "jupyter_execute"
+    written = notebooks.write_notebooks(app.outdir, episodes, executed)
+    logging.getLogger(__name__).info(f"lesson: wrote {len(written)} notebook downloads into {notebooks.NOTEBOOK_DIR}/")
+
+
 def setup(app):
     app.add_config_value("lesson_breaks", [], "env")
+    app.add_config_value("lesson_day_start", "9:00", "env")
     app.add_directive("episode-overview", boxes.EpisodeOverview)
     app.add_directive("episode-keypoints", boxes.EpisodeKeypoints)
     app.add_node(
@@ -74,6 +92,7 @@ def setup(app):
     app.add_directive("instructor-notes", instructor.InstructorNotesList)
     app.add_directive("lesson-schedule", pages.LessonSchedule)
     app.add_directive("lesson-keypoints", pages.LessonKeypoints)
+    app.add_directive("lesson-notebooks-zip", pages.NotebooksZip)
 
     app.connect("builder-inited", _add_static_path)
     app.connect("env-before-read-docs", _init_env)
@@ -84,6 +103,7 @@ def setup(app):
     app.connect("doctree-resolved", instructor.fill_notes_lists)
     app.connect("env-check-consistency", _check)
     app.connect("build-finished", _refresh_static)
+    app.connect("build-finished", _write_notebooks)
     app.add_css_file("lesson.css")
     # Loaded in <head> without defer so the instructor view is applied before the page paints.
     app.add_js_file("lesson.js")

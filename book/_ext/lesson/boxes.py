@@ -10,6 +10,7 @@ from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 from .errors import LessonError
+from .notebooks import download_links_html
 from .metadata import is_episode, load_episode
 
 
@@ -41,6 +42,7 @@ class EpisodeOverview(_EpisodeBox):
         overview += self.box("Overview", "lesson-timing", timing)
         overview += self.box("Questions", "lesson-questions", [f"- {q}" for q in episode.questions])
         overview += self.box("Objectives", "lesson-objectives", [f"- {o}" for o in episode.objectives])
+        overview += nodes.raw("", download_links_html(self.env.docname), format="html")
         self.env.lesson_boxes.setdefault(self.env.docname, set()).add("overview")
         return [overview]
 

@@ -1,0 +1,226 @@
+"""The conventions every episode follows (see CONTRIBUTING.md), checked on the sources.
+
+No build needed: these read `episodes/*.md` (the episodes in `_toc.yml`) and
+`_config.yml` with the same code the build uses to write the learner notebooks.
+"""
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+
+from lesson.conventions import (  # noqa: E402
+    MAX_CELLS_PER_TEACHING_MINUTE,
+    MAX_DAY_MINUTES,
+    day_minutes,
+    density,
+    hidden_name_violations,
+    lesson_breaks,
+    toc_episodes,
+)
+from lesson.names import cell_names  # noqa: E402
+from lesson.notebooks import inline, make_notebook  # noqa: E402
+from lesson.pages import breaks_by_block, duration  # noqa: E402
+
+EPISODES = toc_episodes()
+IDS = [p.stem for p in EPISODES]
+
+
+# --- the hidden-name rule ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", EPISODES, ids=IDS)
+def test_visible_cells_use_no_name_only_hidden_cells_or_solutions_define(path):
+    """Every visible cell runs when copied, in order, into a fresh notebook."""
+    violations = hidden_name_violations(path)
+    assert not violations, "\n".join(map(str, violations))
+
+
+@pytest.mark.parametrize(
+    "source, reads, defines",
+    [
+        ("x = 1\nprint(x)", set(), {"x"}),
+        ("total += step", {"total", "step"}, {"total"}),
+        ("def f(a):\n    return a + b\n", {"b"}, {"f"}),
+        ("def f():\n    global g\n    g = 1\n", set(), {"f", "g"}),
+        ("squares = [i * k for i in range(3)]", {"k"}, {"squares"}),
+        ("for i in items:\n    last = i\n", {"items"}, {"i", "last"}),
+        ("import numpy as np, os.path\nnp.sum(z)", {"z"}, {"np", "os"}),
+        ("from a import b as c, d", set(), {"c", "d"}),
+        ("class A:\n    k = 1\n    def m(self):\n        return k\n", {"k"}, {"A"}),
+        ("if (n := len(data)) > 1:\n    pass", {"data"}, {"n"}),
+        ("with open(p) as fh:\n    text = fh.read()", {"p"}, {"fh", "text"}),
+        ("try:\n    pass\nexcept ValueError as e:\n    print(e)", set(), {"e"}),
+        ("f = lambda x: x + y", {"y"}, {"f"}),
+        ("result = await fetch(url)", {"fetch", "url"}, {"result"}),
+        ("async with session as s:\n    r = await s.get(u)", {"session", "u"}, {"s", "r"}),
+        ("%timeit work(n)", {"work", "n"}, set()),
+        ("%time answer = work(n)", {"work", "n"}, {"answer"}),
+        ("%%timeit -n 3 -r 2 y = setup()\nwork(y)", {"setup", "work"}, set()),
+        ("%%time\nanswer = work(n)", {"work", "n"}, {"answer"}),
+        ("%%writefile worker.py\nimport q\nq.go(z)", set(), set()),
+        ("!ls {folder} $pattern", {"folder", "pattern"}, set()),
+        ("files = !ls", set(), {"files"}),
+        ("%matplotlib inline\nplot(x)", {"plot", "x"}, set()),
+        ("match point:\n    case (a, *rest):\n        pass", {"point"}, {"a", "rest"}),
+    ],
+)
+def test_cell_names(source, reads, defines):
+    names = cell_names(source)
+    assert (set(names.reads), set(names.defines)) == (reads, defines)
+
+
+def _episode(tmp_path, body):
+    path = tmp_path / "99-test.md"
+    path.write_text(
+        "---\nkernelspec:\n  name: python3\n  display_name: Python 3\nteaching: 10\nexercises: 5\n"
+        "block: core\nquestions: [q]\nobjectives: [o]\nkeypoints: [k]\n---\n\n# Test\n\n" + body,
+        encoding="utf-8",
+    )
+    return path
+
+
+CHALLENGE = """
+````{exercise-start} Try it
+:label: t-try
+````
+
+```{timer} 5
+```
+
+Use {term}`threads <thread>` here; we measured {glue:text}`speed:.2f`.
+
+````{exercise-end}
+````
+
+````{solution-start} t-try
+:class: dropdown
+````
+
+The answer:
+
+```{code-cell} ipython3
+answer = base * 2
+```
+
+````{solution-end}
+````
+"""
+
+
+def test_the_rule_finds_hidden_and_solution_names(tmp_path):
+    path = _episode(
+        tmp_path,
+        "```{code-cell} ipython3\n:tags: [remove-cell]\nsecret = 1\n```\n\n"
+        "```{code-cell} ipython3\nbase = 2\n```\n" + CHALLENGE + "\n"
+        "```{code-cell} ipython3\nprint(secret, answer, base)\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-cell]\nassert answer == secret * 4\n```\n",
+    )
+    found = {(v.name, v.kind) for v in hidden_name_violations(path)}
+    assert found == {("secret", "hidden"), ("answer", "solution")}
+
+
+# --- learner notebooks -----------------------------------------------------------
+
+
+def test_learner_notebook_keeps_what_a_reader_sees(tmp_path):
+    path = _episode(
+        tmp_path,
+        "```{episode-overview}\n```\n\n(a-label)=\n## Start\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-cell]\nsecret = 1\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-input]\nshown_output_only()\n```\n\n"
+        "```{code-cell} ipython3\nbase = 2\nbase\n```\n\n"
+        "```{instructor-note} For you\nTeach slowly.\n```\n\n"
+        ":::{important} Remember\nThe [GIL]{.smallcaps} is a {term}`lock <GIL>`.\n:::\n" + CHALLENGE,
+    )
+    learner = make_notebook(path, learner=True)
+    nbformat.validate(learner)
+    code = [c.source for c in learner.cells if c.cell_type == "code"]
+    assert code == ["base = 2\nbase"]
+    text = "\n".join(c.source for c in learner.cells if c.cell_type == "markdown")
+    for myst in ("{term}", "{glue", "```{", "````", ":::", "(a-label)=", "{.smallcaps}", "Teach slowly", "The answer"):
+        assert myst not in text, f"{myst!r} left in the learner notebook"
+    for plain in ("**Challenge: Try it**", "*(5 min)*", "Use threads here", "[speed]", "> **Remember**",
+                  "a lock.", "**Questions**", "- q", "## Start"):
+        assert plain in text, f"{plain!r} missing from the learner notebook"
+    assert all(not c.get("outputs") for c in learner.cells if c.cell_type == "code")
+    assert learner.metadata.kernelspec["name"] == "python3"
+
+
+def test_full_notebook_keeps_solutions_and_collapsed_output_cells(tmp_path):
+    path = _episode(
+        tmp_path,
+        "```{code-cell} ipython3\n:tags: [remove-cell]\nsecret = 1\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-input]\nshown_output_only()\n```\n\n"
+        "```{code-cell} ipython3\nbase = 2\n```\n" + CHALLENGE,
+    )
+    full = make_notebook(path, learner=False, glue={"speed": {"data": {"text/plain": "1.2345"}}})
+    code = [c for c in full.cells if c.cell_type == "code"]
+    assert [c.source for c in code] == ["shown_output_only()", "base = 2", "answer = base * 2"]
+    assert code[0].metadata["jupyter"]["source_hidden"] is True
+    text = "\n".join(c.source for c in full.cells if c.cell_type == "markdown")
+    assert "**Solution**" in text and "The answer" in text and "we measured 1.23" in text
+
+
+def test_inline_roles():
+    assert inline("a {term}`GIL` and {term}`cores <core>`") == "a GIL and cores"
+    assert inline("see {doc}`/episodes/02-measuring-performance`") == "see 02-measuring-performance"
+    assert inline("took {glue:text}`t:.2f` s") == "took [t] s"
+    assert inline("took {glue:text}`t:.1f` s", {"t": {"data": {"text/plain": "2.345"}}}) == "took 2.3 s"
+    assert inline("$x$ and {math}`y`") == "$x$ and $y$"
+
+
+@pytest.mark.parametrize("path", EPISODES, ids=IDS)
+def test_every_episode_makes_valid_notebooks(path):
+    for learner in (True, False):
+        notebook = make_notebook(path, learner=learner)
+        nbformat.validate(notebook)
+        text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+        assert "{term}`" not in text and "{glue" not in text and "````{" not in text
+
+
+# --- density and day length -----------------------------------------------------
+
+
+@pytest.mark.parametrize("path", EPISODES, ids=IDS)
+def test_density_of_visible_code_cells(path):
+    """At most 0.8 visible code cells per teaching minute in the main text.
+
+    Cells in challenges, solutions and sections whose heading ends in
+    "(optional)" do not count; nor do hidden cells.
+    """
+    cells, teaching, per_minute = density(path)
+    assert per_minute <= MAX_CELLS_PER_TEACHING_MINUTE, (
+        f"{path.stem}: {cells} visible code cells in {teaching} teaching minutes = {per_minute:.2f} per minute "
+        f"(at most {MAX_CELLS_PER_TEACHING_MINUTE}: move cells into challenges or a section titled '... (optional)')"
+    )
+
+
+def test_every_day_fits_seven_and_a_half_hours():
+    days = day_minutes()
+    assert "core" in days
+    too_long = []
+    for block, (teaching, exercises, breaks) in days.items():
+        total = teaching + exercises + breaks
+        if total > MAX_DAY_MINUTES:
+            too_long.append(
+                f"{block} day: {teaching} min teaching + {exercises} min challenges + {breaks} min breaks "
+                f"= {duration(total)} (at most {duration(MAX_DAY_MINUTES)})"
+            )
+    assert not too_long, "\n".join(too_long)
+
+
+def test_each_day_has_morning_lunch_and_afternoon_breaks():
+    days = breaks_by_block(lesson_breaks())
+    for block in ("core", "extension"):
+        assert sorted(minutes for minutes, _ in days[block].values()) == [15, 15, 60], block
+    for entry in lesson_breaks():
+        assert entry["after"].startswith("episodes/")
+        source = Path(__file__).resolve().parents[1] / f"{entry['after']}.md"
+        if source.exists():  # a break names an episode of its own day
+            from lesson.metadata import read_front_matter
+
+            assert read_front_matter(source)["block"] == entry["block"], entry
