@@ -11,7 +11,7 @@ def test_check_passes_here_and_exits_zero():
     done = subprocess.run([sys.executable, "-m", "parallel_patterns.check"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Ready for the lesson" in done.stdout
-    for name in ("numpy", "numba", "dask", "Graphviz dot", "usable cores"):
+    for name in ("numpy", "numba", "dask", "jupyterlab", "jupytext", "JupyterLab command", "Graphviz dot", "usable cores"):
         assert name in done.stdout
 
 
@@ -20,7 +20,7 @@ def test_check_reports_a_missing_package_with_a_fix(monkeypatch, capsys):
     assert check.main() == 1
     out = capsys.readouterr().out
     assert "MISSING  no-such-package" in out
-    assert "pip install -r requirements.txt" in out
+    assert "pip install -r requirements-learner.txt" in out
     assert "Not ready: fix no-such-package" in out
 
 
@@ -31,6 +31,22 @@ def test_check_reports_missing_graphviz_with_a_fix(monkeypatch, capsys):
     assert "apt-get install graphviz" in results["Graphviz dot"].detail
     assert not results["C compiler"].required  # only one extension episode needs it
     assert check.main() == 1
+
+
+def test_missing_jupyterlab_is_reported(monkeypatch, tmp_path):
+    monkeypatch.setattr(check.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(check.shutil, "which", lambda program: None)
+    result = check.check_jupyter_lab()
+    assert not result.ok and result.required
+    assert "requirements-learner.txt" in result.detail
+
+
+def test_fixes_are_given_per_platform():
+    assert "apt-get install graphviz" in check.system_fix("graphviz", "linux")
+    assert "brew install graphviz" in check.system_fix("graphviz", "darwin")
+    assert "winget install graphviz" in check.system_fix("graphviz", "win32")
+    assert "xcode-select" in check.system_fix("c", "darwin")
+    assert "Visual Studio Build Tools" in check.system_fix("c++", "win32")
 
 
 def test_old_python_is_reported(monkeypatch):
