@@ -224,3 +224,27 @@ def test_each_day_has_morning_lunch_and_afternoon_breaks():
             from lesson.metadata import read_front_matter
 
             assert read_front_matter(source)["block"] == entry["block"], entry
+
+
+def test_write_notebooks_puts_both_notebooks_and_a_zip_into_the_site(tmp_path):
+    import zipfile
+
+    from lesson.notebooks import read_episode, write_notebooks
+
+    path = _episode(tmp_path, "```{code-cell} ipython3\nbase = 2\nbase\n```\n" + CHALLENGE)
+    executed = read_episode(path)
+    for cell in executed.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+    run_dir = tmp_path / "jupyter_execute" / "episodes"
+    run_dir.mkdir(parents=True)
+    nbformat.write(executed, run_dir / "99-test.ipynb")
+    out = tmp_path / "html"
+    write_notebooks(out, {"episodes/99-test": path}, tmp_path / "jupyter_execute")
+    learner = nbformat.read(out / "notebooks" / "99-test.ipynb", as_version=4)
+    full = nbformat.read(out / "notebooks" / "99-test-full.ipynb", as_version=4)
+    assert [c.source for c in learner.cells if c.cell_type == "code"] == ["base = 2\nbase"]
+    full_code = [c for c in full.cells if c.cell_type == "code"]
+    assert len(full_code) == 2 and all(c.outputs for c in full_code)
+    with zipfile.ZipFile(out / "notebooks" / "learner-notebooks.zip") as archive:
+        assert archive.namelist() == ["parallel-python-notebooks/99-test.ipynb"]

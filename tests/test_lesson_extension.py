@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
 
 from lesson.errors import LessonError  # noqa: E402
 from lesson.metadata import Episode, load_episode  # noqa: E402
-from lesson.pages import clock, schedule_rows  # noqa: E402
+from lesson.pages import breaks_by_block, clock, duration, parse_clock, schedule_rows  # noqa: E402
 
 
 def make_episode(name, teaching, exercises):
@@ -53,3 +53,30 @@ def test_metadata_loads(tmp_path):
     )
     episode = load_episode(env, "episodes/02-x")
     assert (episode.title, episode.minutes, episode.block) == ("Title", 15, "extension")
+
+
+def test_breaks_are_grouped_by_day_and_checked():
+    days = breaks_by_block(
+        [
+            {"block": "core", "after": "episodes/a", "minutes": 15, "title": "Coffee"},
+            {"block": "extension", "after": "episodes/x", "minutes": 60, "title": "Lunch"},
+        ]
+    )
+    assert days == {"core": {"episodes/a": (15, "Coffee")}, "extension": {"episodes/x": (60, "Lunch")}}
+    with pytest.raises(LessonError, match="block"):
+        breaks_by_block([{"block": "day3", "after": "episodes/a", "minutes": 15}])
+    with pytest.raises(LessonError, match="minutes"):
+        breaks_by_block([{"block": "core", "after": "episodes/a", "minutes": 0}])
+
+
+def test_a_break_after_an_episode_not_in_the_day_is_left_out():
+    a, b = make_episode("a", 20, 10), make_episode("b", 30, 15)
+    rows, end = schedule_rows([a, b], {"episodes/missing": (60, "Lunch")})
+    assert [r[1] for r in rows] == ["episode", "episode"] and end == 75
+
+
+def test_day_start_and_durations():
+    assert parse_clock("9:00") == 540 and clock(540 + 75) == "10:15"
+    assert duration(450) == "7 h 30 min" and duration(45) == "45 min"
+    with pytest.raises(LessonError):
+        parse_clock("nine")

@@ -153,3 +153,67 @@ def test_the_site_serves_the_current_static_files(name):
     built = HTML / "_static" / name
     source = HTML.parents[1] / "book" / "_static" / name
     assert built.read_bytes() == source.read_bytes(), f"_build/html/_static/{name} is stale"
+
+
+def _notebook_behind(name, link):
+    import nbformat
+
+    path = ((HTML / name).parent / unquote(link["href"])).resolve()
+    assert path.is_file(), f"{name}: {link['href']} does not exist"
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    return notebook
+
+
+@pytest.mark.parametrize("name", episode_pages())
+def test_episode_offers_learner_and_full_notebooks(name):
+    """A keyboard-usable menu (native <details>) with two named download links, both valid notebooks."""
+    soup = page(name)
+    menus = soup.select("details.lesson-downloads")
+    assert len(menus) == 1, f"{name}: {len(menus)} download menus"
+    assert menus[0].select_one("summary").get_text(strip=True), "the menu's summary has no text"
+    links = {}
+    for link in menus[0].select("a[download][href]"):
+        assert link.get_text(strip=True), f"{name}: a download link without text"
+        assert not urlsplit(link["href"]).scheme, "downloads must work offline, from the site itself"
+        links[link["class"][0]] = link
+    learner = _notebook_behind(name, links["lesson-download-learner"])
+    full = _notebook_behind(name, links["lesson-download-full"])
+
+    cells = soup.select("div.cell")
+    shown_code = [c for c in cells if "tag_remove-input" not in c.get("class", [])]
+    outside_solutions = [c for c in shown_code if not c.find_parent(class_="solution")]
+    learner_code = [c for c in learner.cells if c.cell_type == "code"]
+    full_code = [c for c in full.cells if c.cell_type == "code"]
+    assert len(learner_code) == len(outside_solutions), f"{name}: learner notebook cells differ from the page's"
+    assert len(full_code) == len(cells), f"{name}: full notebook cells differ from the page's"
+    assert not any(c.outputs for c in learner_code), "the learner notebook has outputs"
+    with_output = [c for c in cells if c.select(".cell_output")]
+    assert sum(bool(c.outputs) for c in full_code) >= len(with_output), "the full notebook lacks the page's outputs"
+
+
+def test_setup_page_offers_a_zip_of_every_learner_notebook():
+    import io
+    import zipfile
+
+    import nbformat
+
+    soup = page("book/setup.html")
+    link = soup.select_one("a.lesson-download-zip[download][href]")
+    assert link and link.get_text(strip=True)
+    path = ((HTML / "book/setup.html").parent / link["href"]).resolve()
+    assert path.is_file(), f"{link['href']} does not exist"
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(n.split("/")[-1] for n in archive.namelist())
+        assert names == sorted(f"{Path(e).stem}.ipynb" for e in episode_pages())
+        for member in archive.namelist():
+            notebook = nbformat.read(io.TextIOWrapper(archive.open(member), encoding="utf-8"), as_version=4)
+            nbformat.validate(notebook)
+            assert not any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+
+
+def test_schedule_shows_both_days_with_start_times():
+    schedule = page("book/schedule.html")
+    text = _words(schedule.select_one("article"))
+    assert "Day 1: core episodes" in text and "Day 2: extension episodes" in text
+    assert "9:00" in text
