@@ -400,7 +400,13 @@ def make_notebook(source_path, learner=True, executed=None, glue=None):
                 new.outputs = _strip_records(done.get("outputs", []))
             new.execution_count = done.get("execution_count")
         cells.append(new)
-    cells.insert(0, nbformat.v4.new_markdown_cell(_intro(notebook.metadata, title, learner)))
+    intro = _intro(notebook.metadata, title, learner)
+    first = cells[0] if cells else None
+    if first is not None and first.cell_type == "markdown" and first.source.startswith("# "):
+        heading, _, rest = first.source.partition("\n")
+        first.source = f"{heading}\n\n{intro}\n{rest}"
+    else:
+        cells.insert(0, nbformat.v4.new_markdown_cell(intro))
     result = nbformat.v4.new_notebook(cells=cells)
     result.metadata["kernelspec"] = dict(notebook.metadata.get("kernelspec", {}))
     result.metadata["language_info"] = {"name": "python"}
