@@ -68,6 +68,7 @@ lock: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -r requirements.in
 	{ echo '# Pinned by `make lock` from requirements.in; install with `make book` or `pip install -r requirements.txt -e .`'; \
 	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.txt
+	$(BIN)/python book/tools/pin-learner.py requirements.txt requirements-learner.txt
 
 clean:
 	rm -rf $(BUILD) $(VENV) code/*.egg-info

@@ -92,3 +92,18 @@ def test_setup_page_gives_one_command_per_route_with_powershell():
     assert "```powershell" in setup and "Activate.ps1" in setup
     assert "{lesson-notebooks-zip}" in setup
     assert "python -m parallel_patterns.check" in setup
+
+
+def test_pin_learner_tool_repins_from_requirements_txt():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pin_learner", ROOT / "book" / "tools" / "pin-learner.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    learner = "-c requirements.txt\nnumpy==1.0\ndask[array]==1.0\nmpich==1.0; sys_platform != \"win32\"\n-e .\n"
+    authoring = "numpy==2.4.6\ndask==2026.8.0\nmpich==5.0.2\n"
+    assert tool.repin(authoring, learner) == (
+        "-c requirements.txt\nnumpy==2.4.6\ndask[array]==2026.8.0\nmpich==5.0.2; sys_platform != \"win32\"\n-e .\n"
+    )
+    current = (ROOT / "requirements-learner.txt").read_text(encoding="utf-8")
+    assert tool.repin((ROOT / "requirements.txt").read_text(encoding="utf-8"), current) == current
