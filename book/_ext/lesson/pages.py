@@ -121,7 +121,7 @@ class LessonSchedule(_GeneratedPage):
                 f"episode{'s' if len(day) != 1 else ''}, "
                 f"[{teaching}]{{.schedule-teaching}} min teaching, "
                 f"[{exercises}]{{.schedule-exercises}} min challenges, "
-                f"[{end}]{{.schedule-total}} min ({duration(end)}) including breaks, "
+                f"[{end}]{{.schedule-total}} min{f' ({duration(end)})' if end >= 60 else ''} including breaks, "
                 f"from {clock(day_start)} to {clock(day_start + end)}.",
                 "",
             ]
