@@ -248,3 +248,16 @@ def test_write_notebooks_puts_both_notebooks_and_a_zip_into_the_site(tmp_path):
     assert len(full_code) == 2 and all(c.outputs for c in full_code)
     with zipfile.ZipFile(out / "notebooks" / "learner-notebooks.zip") as archive:
         assert archive.namelist() == ["parallel-python-notebooks/99-test.ipynb"]
+
+
+@pytest.mark.parametrize("path", EPISODES, ids=IDS)
+def test_jupytext_and_the_build_read_the_same_code_cells(path):
+    """The full notebook takes its outputs from myst-nb's executed notebook, cell by cell."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    from lesson.notebooks import read_episode
+
+    built = [c.source.strip() for c in read_myst_markdown_notebook(path.read_text(encoding="utf-8")).cells
+             if c.cell_type == "code"]
+    ours = [c.source.strip() for c in read_episode(path).cells if c.cell_type == "code"]
+    assert built == ours
