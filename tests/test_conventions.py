@@ -171,6 +171,8 @@ def test_inline_roles():
     assert inline("took {glue:text}`t:.2f` s") == "took [t] s"
     assert inline("took {glue:text}`t:.1f` s", {"t": {"data": {"text/plain": "2.345"}}}) == "took 2.3 s"
     assert inline("$x$ and {math}`y`") == "$x$ and $y$"
+    assert inline("`{input}` and `{output}` and ``{threads}``") == "`{input}` and `{output}` and ``{threads}``"
+    assert inline("[GIL]{.smallcaps} and [a link](x.md)") == "GIL and [a link](x.md)"
 
 
 @pytest.mark.parametrize("path", EPISODES, ids=IDS)
@@ -261,3 +263,15 @@ def test_jupytext_and_the_build_read_the_same_code_cells(path):
              if c.cell_type == "code"]
     ours = [c.source.strip() for c in read_episode(path).cells if c.cell_type == "code"]
     assert built == ours
+
+
+def test_literalinclude_becomes_a_code_block(tmp_path):
+    (tmp_path / "work.py").write_text("import os\n\n\ndef main():\n    return 1\n\n\ndef other():\n    pass\n")
+    path = _episode(
+        tmp_path,
+        "```{literalinclude} work.py\n:language: python\n:pyobject: main\n```\n\n"
+        "```{literalinclude} work.py\n:start-at: def other\n```\n",
+    )
+    text = "\n".join(c.source for c in make_notebook(path).cells if c.cell_type == "markdown")
+    assert "```python\ndef main():\n    return 1\n```" in text
+    assert "```\ndef other():\n    pass\n```" in text

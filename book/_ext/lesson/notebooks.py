@@ -48,7 +48,6 @@ INPUT_HIDDEN_TAGS = {"remove-input"}
 _DIRECTIVE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:.-]+)\}\s*(?P<arg>.*)$")
 _CODE_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 _OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
-_ROLE = re.compile(r"\{(?P<name>[\w:.-]+)\}`(?P<body>[^`]*)`")
 _SPAN = re.compile(r"\[(?P<text>[^\]\n]*)\]\{[.#][^}\n]*\}")
 _LABEL = re.compile(r"^\s*\([\w.:-]+\)=\s*$")
 _HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
@@ -134,9 +133,32 @@ def _glue_text(bundle, fmt):
 
 
 def inline(text, glue=None):
-    """MyST roles and attribute spans in one line as plain Markdown."""
-    text = _ROLE.sub(lambda m: _role_text(m["name"], m["body"], glue), text)
-    return _SPAN.sub(lambda m: m["text"], text)
+    """MyST roles and attribute spans in one line as plain Markdown.
+
+    Code spans stay as they are (```{input}``` in a span is not a role); a role
+    is ``{name}`` right before a code span.
+    """
+    out, i = [], 0
+    while i < len(text):
+        opening = re.compile(r"`+").search(text, i)
+        if not opening:
+            out.append(_SPAN.sub(lambda m: m["text"], text[i:]))
+            break
+        ticks = opening.group()
+        closing = re.compile(rf"(?<!`){ticks}(?!`)").search(text, opening.end())
+        if not closing:
+            out.append(_SPAN.sub(lambda m: m["text"], text[i:]))
+            break
+        plain, code = text[i : opening.start()], text[opening.end() : closing.start()]
+        role = re.search(r"\{(?P<name>[\w:.-]+)\}$", plain)
+        if role:
+            out.append(_SPAN.sub(lambda m: m["text"], plain[: role.start()]))
+            out.append(_role_text(role["name"], code, glue))
+        else:
+            out.append(_SPAN.sub(lambda m: m["text"], plain))
+            out.append(text[opening.start() : closing.end()])
+        i = closing.end()
+    return "".join(out)
 
 
 def _overview(meta):
@@ -295,6 +317,18 @@ class _Markdown:
         except OSError:
             return [f"*(The file `{arg}` of the lesson repository.)*"]
         lines = text.splitlines()
+        if "pyobject" in options:
+            lines = _pyobject(text, options["pyobject"]) or lines
+        for key, after in (("start-at", False), ("start-after", True)):
+            if key in options:
+                hit = next((n for n, line in enumerate(lines) if options[key] in line), None)
+                if hit is not None:
+                    lines = lines[hit + after :]
+        for key, keep in (("end-before", False), ("end-at", True)):
+            if key in options:
+                hit = next((n for n, line in enumerate(lines) if options[key] in line), None)
+                if hit is not None:
+                    lines = lines[: hit + keep]
         if "lines" in options:
             keep = []
             for part in options["lines"].split(","):
@@ -302,6 +336,23 @@ class _Markdown:
                 keep += lines[int(first) - 1 : int(last or first)]
             lines = keep
         return [f"```{options.get('language', '')}", *lines, "```"]
+
+
+def _pyobject(text, name):
+    """The source lines of a function or class ``name`` (``Class.method`` too) in Python ``text``."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    body = tree.body
+    node = None
+    for part in name.split("."):
+        node = next((n for n in body if getattr(n, "name", None) == part), None)
+        if node is None:
+            return None
+        body = getattr(node, "body", [])
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return text.splitlines()[first - 1 : node.end_lineno]
 
 
 # --- the walk and the notebooks ----------------------------------------------
