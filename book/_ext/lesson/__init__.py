@@ -4,7 +4,8 @@
 - ``boxes``: ``{episode-overview}`` and ``{episode-keypoints}`` made from it;
 - ``challenges``: ``{timer} N`` countdowns, checked to add up to an episode's minutes;
 - ``instructor``: ``{instructor-note}`` and the ``{instructor-notes}`` collection;
-- ``pages``: ``{lesson-schedule}`` and ``{lesson-keypoints}``.
+- ``pages``: ``{lesson-schedule}`` and ``{lesson-keypoints}``;
+- ``a11y``: repairs of other extensions' HTML that accessibility checks find.
 
 Static files (``lesson.css``, ``lesson.js``) live in ``book/_static`` and are
 added to every page here, so the site needs nothing from the network.
@@ -13,7 +14,7 @@ added to every page here, so the site needs nothing from the network.
 import shutil
 from pathlib import Path
 
-from . import boxes, challenges, instructor, pages
+from . import a11y, boxes, challenges, instructor, pages
 
 STATIC = Path(__file__).resolve().parents[2] / "_static"
 
@@ -82,6 +83,7 @@ def setup(app):
     app.connect("doctree-read", challenges.collect_challenges)
     app.connect("doctree-read", instructor.collect_notes)
     app.connect("doctree-resolved", instructor.fill_notes_lists)
+    app.connect("doctree-resolved", a11y.number_repeated_ids)
     app.connect("env-check-consistency", _check)
     app.connect("build-finished", _refresh_static)
     app.add_css_file("lesson.css")
