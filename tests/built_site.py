@@ -1,7 +1,7 @@
 """Helpers for tests of the built site in ``_build/html``.
 
 ``LESSON_SITE=<dir>`` points the tests at another built site, e.g. one episode's
-``_build/episode-01-introduction/html``; tests that need every page (all
+``_build/episode-01-introduction/_build/html``; tests that need every page (all
 episodes, the schedule) then fail, the page-by-page checks run on what is there.
 """
 

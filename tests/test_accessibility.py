@@ -12,7 +12,7 @@
 - The lesson's own controls (instructor-view switch, challenge timers) work
   with the keyboard alone, show where the focus is and have names.
 
-``LESSON_SITE=_build/episode-01-introduction/html`` runs these on a smaller site.
+``LESSON_SITE=_build/episode-01-introduction/_build/html`` runs these on a smaller site.
 """
 
 import json
@@ -80,7 +80,8 @@ def _run_axe(driver, source):
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_no_wcag_a_or_aa_violations_on_any_page(browser, site_url, mode):  # noqa: F811
-    pages = all_pages()
+    # Every page, with the theme's search and index pages too (other tests skip those).
+    pages = all_pages() + [p for p in ("search.html", "genindex.html") if (HTML / p).exists()]
     source = _axe_source()
     browser.set_script_timeout(120)
     browser.get(f"{site_url}/{pages[0]}")
@@ -217,3 +218,30 @@ def test_instructor_switch_and_timer_work_with_the_keyboard_alone(browser, site_
     assert _accessible_name(browser, start).startswith("Start")
     status = timer.find_element(By.CSS_SELECTOR, ".timer-status")
     assert status.get_attribute("aria-live") == "polite" and "reset" in status.get_attribute("textContent").lower()
+
+
+def test_download_menu_works_with_the_keyboard_alone(browser, site_url):  # noqa: F811
+    """The notebook download menu (a <details> under the overview): Tab, Enter, Tab to a link."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    episode = next((p for p in all_pages() if p.startswith("episodes/") and "lesson-downloads" in (HTML / p).read_text()), None)
+    if episode is None:
+        pytest.skip("no episode page has a download menu in this build")
+    browser.get(f"{site_url}/{episode}")
+    menu = browser.find_element(By.CSS_SELECTOR, ".lesson-downloads")
+    assert menu.get_attribute("open") is None, "the download menu starts open"
+    summary = _tab_to(browser, ".lesson-downloads > summary")
+    assert _focus_is_visible(browser, summary), "the download menu shows no focus"
+    assert "Download" in _accessible_name(browser, summary)
+    _press(browser, Keys.ENTER)
+    assert menu.get_attribute("open") is not None, "Enter did not open the download menu"
+    link = _tab_to(browser, ".lesson-downloads a[href]", limit=1)
+    assert _focus_is_visible(browser, link), "the download links show no focus"
+    assert link.get_attribute("href").endswith(".ipynb") and _accessible_name(browser, link)
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+    assert browser.execute_script("return document.activeElement.matches('.lesson-downloads > summary');")
+    _press(browser, Keys.SPACE)
+    assert menu.get_attribute("open") is None, "Space on the summary did not close the download menu"
