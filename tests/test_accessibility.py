@@ -25,7 +25,8 @@ import pytest
 from built_site import HTML, all_pages, page
 from test_browser import browser, site_url  # noqa: F401  (fixtures shared with the other browser tests)
 
-pytestmark = [pytest.mark.site, pytest.mark.browser]
+pytestmark = pytest.mark.site
+browser_test = pytest.mark.browser
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -78,6 +79,7 @@ def _run_axe(driver, source):
     return result["violations"]
 
 
+@browser_test
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_no_wcag_a_or_aa_violations_on_any_page(browser, site_url, mode):  # noqa: F811
     # Every page, with the theme's search and index pages too (other tests skip those).
@@ -171,6 +173,7 @@ def _accessible_name(driver, element):
     ).strip()
 
 
+@browser_test
 def test_instructor_switch_and_timer_work_with_the_keyboard_alone(browser, site_url):  # noqa: F811
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -220,6 +223,7 @@ def test_instructor_switch_and_timer_work_with_the_keyboard_alone(browser, site_
     assert status.get_attribute("aria-live") == "polite" and "reset" in status.get_attribute("textContent").lower()
 
 
+@browser_test
 def test_download_menu_works_with_the_keyboard_alone(browser, site_url):  # noqa: F811
     """The notebook download menu (a <details> under the overview): Tab, Enter, Tab to a link."""
     from selenium.webdriver.common.by import By
