@@ -37,7 +37,10 @@ def test_chunked_sum_description():
     text = describe_dependency_graph(tasks, path=path, unit="additions")
     assert "Can start at once: sum chunk 1 (3 additions), sum chunk 2 (3 additions) and sum chunk 3 (3 additions)." in text
     assert "add partial sums (2 additions) waits for sum chunk 1, sum chunk 2 and sum chunk 3." in text
-    assert "5 additions of the 11 additions of work in all" in text
+    assert "5 additions of the 11 additions of work in all." in text
+    assert text.endswith("sum chunk 2 and sum chunk 3 lie on chains just as long.")
+    # The recipe has one longest chain: nothing to add.
+    assert describe_dependency_graph(RECIPE, path=critical_path(RECIPE)[1]).endswith("of work in all.")
 
 
 def test_a_chain_that_is_not_critical_is_not_called_critical():
@@ -52,6 +55,18 @@ def test_paths_that_are_not_chains_are_refused():
         describe_dependency_graph(RECIPE, path=["boil"])
     with pytest.raises(ValueError, match="not a chain"):
         dependency_graph(RECIPE, path=["wash rice", "serve"])
+
+
+def brute_force_longest_through(tasks, name):
+    """The longest chain of dependencies that passes through ``name``: slow, obviously right."""
+
+    def longest_to(task):  # ending with task
+        return tasks[task][0] + max((longest_to(d) for d in tasks[task][1]), default=0)
+
+    def longest_from(task):  # starting with task
+        return tasks[task][0] + max((longest_from(o) for o in tasks if task in tasks[o][1]), default=0)
+
+    return longest_to(name) + longest_from(name) - tasks[name][0]
 
 
 @st.composite
@@ -72,6 +87,14 @@ def test_description_and_drawing_come_from_the_same_graph(tasks):
     source = dependency_graph(tasks, path=path).source
     for name, (duration, _) in tasks.items():
         assert f"{name} ({duration} min)" in text
+    # The tasks named as lying on chains as long as the critical path are exactly those that do.
+    expected = {name for name in tasks if name not in path and brute_force_longest_through(tasks, name) == length}
+    named = set()
+    if "just as long" in text:
+        tail = text.rsplit("of work in all. ", 1)[1]
+        tail = tail.removesuffix(" lies on chains just as long.").removesuffix(" lie on chains just as long.")
+        named = set(tail.replace(" and ", ", ").split(", "))
+    assert named == expected
     assert f"{length} min of the {serial_time(tasks)} min" in text
     # Every node and edge of the path is thick as well as red, and nothing else is.
     assert source.count("penwidth=3") == len(path) + len(path) - 1

@@ -174,12 +174,29 @@ def describe_dependency_graph(tasks, *, path=(), unit="min"):
                 sentences.append(f"{task(name)} waits for {_names(tasks[name][1])}.")
     if path:
         length = sum(tasks[name][0] for name in path)
-        kind = "The critical path" if length == critical_path(tasks)[0] else "The marked chain"
+        critical = length == critical_path(tasks)[0]
+        kind = "The critical path" if critical else "The marked chain"
         sentences.append(
             f"{kind}, drawn thick and red: {' then '.join(path)}, {length} {unit} "
             f"of the {serial_time(tasks)} {unit} of work in all."
         )
+        tied = [name for name in _on_critical_chains(tasks) if name not in path] if critical else []
+        if tied:
+            sentences.append(f"{_names(tied)} {'lies' if len(tied) == 1 else 'lie'} on chains just as long.")
     return " ".join(sentences)
+
+
+def _on_critical_chains(tasks):
+    """The tasks that lie on some longest chain, in topological order."""
+    order = _topological_order(tasks)
+    finish, after = {}, {}  # longest chain ending with / starting after a task
+    for name in order:
+        finish[name] = tasks[name][0] + max((finish[d] for d in tasks[name][1]), default=0)
+    for name in reversed(order):
+        waiting = [other for other in tasks if name in tasks[other][1]]
+        after[name] = max((tasks[w][0] + after[w] for w in waiting), default=0)
+    longest = max(finish.values())
+    return [name for name in order if finish[name] + after[name] == longest]
 
 
 def dependency_figure(tasks, *, path=(), unit="min"):
