@@ -40,13 +40,21 @@
   }
 
   // A countdown: Start -> Pause -> Resume ...; when it reaches 0 the box turns
-  // red and the button offers a reset.
+  // red and the button offers a reset. Reset starts over at any time. The
+  // clock changes every second without being announced; the status line, a
+  // polite live region, tells screen readers when the timer starts, pauses,
+  // runs out or is reset.
   function setUpTimer(box) {
-    var total = parseInt(box.getAttribute("data-minutes"), 10) * 60;
+    var minutes = parseInt(box.getAttribute("data-minutes"), 10);
+    var total = minutes * 60;
     var button = box.querySelector(".timer-button");
+    var reset = box.querySelector(".timer-reset");
     var display = box.querySelector(".timer-display");
+    var status = box.querySelector(".timer-status");
+    var startLabel = "Start " + minutes + "-minute timer";
     var remaining = total, ticking = null, endsAt = 0;
 
+    function say(text) { if (status) { status.textContent = text; } }
     function show() {
       display.textContent = formatClock(remaining);
       box.classList.toggle("timer-running", ticking !== null);
@@ -54,28 +62,56 @@
     }
     function tick() {
       remaining = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
-      if (remaining === 0) { stop(); button.textContent = "Reset timer"; }
+      if (remaining === 0) { stop(); button.textContent = "Reset timer"; say("Time is up."); }
       show();
     }
     function start() {
       endsAt = Date.now() + remaining * 1000;
       ticking = window.setInterval(tick, 250);
       button.textContent = "Pause";
+      say("Timer running, " + formatClock(remaining) + " left.");
       show();
     }
     function stop() {
       window.clearInterval(ticking);
       ticking = null;
     }
+    function startOver() {
+      stop();
+      remaining = total;
+      button.textContent = startLabel;
+      say("Timer reset to " + minutes + " minutes.");
+      show();
+    }
     button.addEventListener("click", function () {
-      if (ticking !== null) { stop(); button.textContent = "Resume"; show(); }
-      else if (remaining === 0) { remaining = total; button.textContent = "Start timer"; show(); }
+      if (ticking !== null) { stop(); button.textContent = "Resume"; say("Timer paused at " + formatClock(remaining) + "."); show(); }
+      else if (remaining === 0) { startOver(); }
       else { start(); }
     });
+    if (reset) { reset.addEventListener("click", startOver); }
     show();
   }
 
+  // A code block or output that scrolls sideways must take the keyboard focus,
+  // or keyboard users cannot scroll it (WCAG 2.1.1). The theme sets this when
+  // the page loads, but a block inside a closed solution has no size then; a
+  // ResizeObserver sees it when the solution is opened (or the window resized).
+  var SCROLLABLE = "pre, .cell_output > .output";
+  function updateTabStop(element) {
+    var scrolls = element.scrollWidth > element.clientWidth || element.scrollHeight > element.clientHeight;
+    if (scrolls) { element.tabIndex = 0; }
+    else if (element.getAttribute("tabindex") === "0") { element.tabIndex = -1; }
+  }
+  function watchScrollables() {
+    if (!("ResizeObserver" in window)) { return; }
+    var observer = new ResizeObserver(function (entries) {
+      entries.forEach(function (entry) { updateTabStop(entry.target); });
+    });
+    document.querySelectorAll(SCROLLABLE).forEach(function (element) { observer.observe(element); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    watchScrollables();
     addInstructorSwitch();
     document.querySelectorAll(".challenge-timer").forEach(setUpTimer);
   });

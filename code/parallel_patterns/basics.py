@@ -109,19 +109,105 @@ def split_evenly(items, n_chunks):
     return chunks
 
 
+# The critical path is drawn red *and* three times as thick, so it stands out
+# without colour too (in grey-scale print, for colour-blind readers).
+_PATH_STYLE = {"penwidth": "3", "color": "#b02a37"}
+
+
+def _check_path(tasks, path):
+    path = list(path)
+    for name in path:
+        if name not in tasks:
+            raise ValueError(f"path names unknown task {name!r}")
+    for before, after in zip(path, path[1:]):
+        if before not in tasks[after][1]:
+            raise ValueError(f"path is not a chain of dependencies: {after!r} does not depend on {before!r}")
+    return path
+
+
 def dependency_graph(tasks, *, path=(), unit="min"):
-    """A ``graphviz.Digraph`` of a task graph, with the chain of tasks ``path`` in red."""
+    """A ``graphviz.Digraph`` of a task graph, with the chain of tasks ``path``
+    drawn thick and red (thick, so that it shows without colour too)."""
     import graphviz
 
     check_task_graph(tasks)
-    red = {"penwidth": "2.5", "color": "#b02a37"}
+    path = _check_path(tasks, path)
     on_path = set(zip(path, path[1:]))
     graph = graphviz.Digraph(graph_attr={"rankdir": "LR"}, node_attr={"shape": "box", "style": "rounded"})
     for name, (duration, dependencies) in tasks.items():
-        graph.node(name, f"{name}\n{duration} {unit}", **(red if name in path else {}))
+        graph.node(name, f"{name}\n{duration} {unit}", **(_PATH_STYLE if name in path else {}))
         for dependency in dependencies:
-            graph.edge(dependency, name, **(red if (dependency, name) in on_path else {}))
+            graph.edge(dependency, name, **(_PATH_STYLE if (dependency, name) in on_path else {}))
     return graph
+
+
+def _names(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def describe_dependency_graph(tasks, *, path=(), unit="min"):
+    """The alternative text of ``dependency_graph(tasks, path=path, unit=unit)``.
+
+    Made from the same dict as the drawing: which tasks can start at once, what
+    each other task waits for, and the marked chain with its length (called the
+    critical path when it is one) against the total work.
+    """
+    check_task_graph(tasks)
+    path = _check_path(tasks, path)
+    order = _topological_order(tasks)
+
+    def task(name):
+        return f"{name} ({tasks[name][0]} {unit})"
+
+    sentences = [
+        f"Dependency diagram of {len(tasks)} tasks, read from left to right; "
+        "an arrow leads from a task to each task that waits for it."
+    ]
+    starters = [name for name in order if not tasks[name][1]]
+    if len(starters) == len(tasks):
+        sentences.append(f"No task waits for another: {_names(map(task, starters))} can all run at once.")
+    else:
+        sentences.append(f"Can start at once: {_names(map(task, starters))}.")
+        for name in order:
+            if tasks[name][1]:
+                sentences.append(f"{task(name)} waits for {_names(tasks[name][1])}.")
+    if path:
+        length = sum(tasks[name][0] for name in path)
+        critical = length == critical_path(tasks)[0]
+        kind = "The critical path" if critical else "The marked chain"
+        sentences.append(
+            f"{kind}, drawn thick and red: {' then '.join(path)}, {length} {unit} "
+            f"of the {serial_time(tasks)} {unit} of work in all."
+        )
+        tied = [name for name in _on_critical_chains(tasks) if name not in path] if critical else []
+        if tied:
+            sentences.append(f"{_names(tied)} {'lies' if len(tied) == 1 else 'lie'} on chains just as long.")
+    return " ".join(sentences)
+
+
+def _on_critical_chains(tasks):
+    """The tasks that lie on some longest chain, in topological order."""
+    order = _topological_order(tasks)
+    finish, after = {}, {}  # longest chain ending with / starting after a task
+    for name in order:
+        finish[name] = tasks[name][0] + max((finish[d] for d in tasks[name][1]), default=0)
+    for name in reversed(order):
+        waiting = [other for other in tasks if name in tasks[other][1]]
+        after[name] = max((tasks[w][0] + after[w] for w in waiting), default=0)
+    longest = max(finish.values())
+    return [name for name in order if finish[name] + after[name] == longest]
+
+
+def dependency_figure(tasks, *, path=(), unit="min"):
+    """:func:`dependency_graph` with :func:`describe_dependency_graph` as its
+    alternative text, ready to display (see :mod:`parallel_patterns.alt_text`)."""
+    from .alt_text import described
+
+    return described(
+        dependency_graph(tasks, path=path, unit=unit),
+        describe_dependency_graph(tasks, path=path, unit=unit),
+    )
 
 
 def amdahl_speedup(parallel_fraction, workers):

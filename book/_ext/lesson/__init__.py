@@ -9,6 +9,7 @@
   site at the end of the build, the download menu on each episode page, and
   ``{lesson-notebooks-zip}``, the link to a zip of all learner notebooks;
 - ``names`` and ``conventions``: the checks the convention tests run.
+- ``a11y``: repairs of other extensions' HTML that accessibility checks find.
 
 Static files (``lesson.css``, ``lesson.js``) live in ``book/_static`` and are
 added to every page here, so the site needs nothing from the network.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from sphinx.util import logging
 
-from . import boxes, challenges, instructor, notebooks, pages
+from . import a11y, boxes, challenges, instructor, notebooks, pages
 from .metadata import is_episode
 
 STATIC = Path(__file__).resolve().parents[2] / "_static"
@@ -101,6 +102,7 @@ def setup(app):
     app.connect("doctree-read", challenges.collect_challenges)
     app.connect("doctree-read", instructor.collect_notes)
     app.connect("doctree-resolved", instructor.fill_notes_lists)
+    app.connect("doctree-resolved", a11y.number_repeated_ids)
     app.connect("env-check-consistency", _check)
     app.connect("build-finished", _refresh_static)
     app.connect("build-finished", _write_notebooks)

@@ -34,12 +34,18 @@ class TimerDirective(SphinxDirective):
 
 
 def visit_timer_html(self, node):
+    # A group named for screen readers; the clock is a role="timer" (not
+    # announced every second), and a hidden live region says only when the
+    # timer starts, pauses, runs out or is reset (lesson.js).
     minutes = node["minutes"]
     self.body.append(
-        f'<div class="challenge-timer" data-minutes="{minutes}">'
-        f'<span class="timer-label">&#9201; {minutes} min</span>'
+        f'<div class="challenge-timer" data-minutes="{minutes}" role="group" '
+        f'aria-label="Challenge timer, {minutes} minutes">'
+        f'<span class="timer-label"><span aria-hidden="true">&#9201;</span> {minutes} min</span>'
         f'<button type="button" class="timer-button">Start {minutes}-minute timer</button>'
-        f'<span class="timer-display" aria-live="polite">{minutes}:00</span>'
+        '<button type="button" class="timer-reset">Reset</button>'
+        f'<span class="timer-display" role="timer">{minutes}:00</span>'
+        '<span class="timer-status visually-hidden" aria-live="polite"></span>'
         "</div>"
     )
     raise nodes.SkipNode
