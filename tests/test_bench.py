@@ -83,17 +83,49 @@ def test_weak_scaling_grows_the_size_with_the_workers():
     module, _ = fake_workload()
     rows = bench.run_benchmark(module, ["parallel"], workers=[1, 2, 4], size=5, repeat=1, weak=True)
     measured = {(r["strategy"], r["workers"], r["size"]) for r in rows}
-    assert ("parallel", 4, 20) in measured and ("parallel", 2, 10) in measured
-    assert {("serial", 1, 5), ("serial", 1, 10), ("serial", 1, 20)} <= measured  # baselines
+    assert measured == {("serial", 1, 5), ("parallel", 1, 5), ("parallel", 2, 10), ("parallel", 4, 20)}
     ax = bench.plot_scaling(rows, Figure().subplots(), metric="time")
     serial, parallel, ideal = ax.get_lines()  # serial: the point at 1 worker
     assert list(parallel.get_xdata()) == [1, 2, 4]
-    baseline = {r["size"]: r["median_s"] for r in rows if r["strategy"] == "serial"}
-    assert list(ideal.get_ydata()) == [baseline[5], baseline[10] / 2, baseline[20] / 4]
-    without_one = [row for row in rows if row["workers"] != 1 or row["size"] != 5]
-    parallel, ideal = bench.plot_scaling(without_one, Figure().subplots()).get_lines()
-    assert list(parallel.get_xdata()) == [2, 4]  # serial at sizes 10 and 20: references only
-    assert list(ideal.get_ydata()) == [2, 4]
+    (one_share,) = [r["median_s"] for r in rows if r["strategy"] == "serial"]
+    assert list(ideal.get_ydata()) == [one_share] * 3  # the same time for n shares on n workers
+    without_one = [row for row in rows if row["workers"] != 1 or row["strategy"] == "serial"]
+    serial, parallel, ideal = bench.plot_scaling(without_one, Figure().subplots()).get_lines()
+    assert list(parallel.get_xdata()) == [2, 4]
+    assert list(ideal.get_ydata()) == [1, 2, 4]
+    assert "weak scaling: efficiency" in bench.format_table(rows)
+
+
+def weak_rows(times):
+    """Rows of a weak-scaling run with these median times: {(strategy, workers, size): s}."""
+    return [
+        {"strategy": s, "workers": w, "size": size, "weak": True, "median_s": t}
+        for (s, w, size), t in times.items()
+    ]
+
+
+def test_weak_scaling_efficiency_is_one_share_on_one_worker_over_n_shares_on_n():
+    rows = weak_rows({
+        ("serial", 1, 5): 1.0,  # T1: one share on one worker
+        ("parallel", 1, 5): 1.25,
+        ("parallel", 2, 10): 1.25,  # two shares in 1.25 s: efficiency 1 / 1.25
+        ("parallel", 4, 20): 2.0,
+    })
+    bench.add_speedups(rows, "serial")
+    result = {(r["strategy"], r["workers"]): (r["efficiency"], r["speedup"]) for r in rows}
+    assert result[("serial", 1)] == (1.0, 1.0)
+    assert result[("parallel", 1)] == pytest.approx((0.8, 0.8))
+    assert result[("parallel", 2)] == pytest.approx((0.8, 1.6))  # scaled speedup 2 * 1 / 1.25
+    assert result[("parallel", 4)] == pytest.approx((0.5, 2.0))
+
+
+def test_weak_scaling_does_not_use_a_strong_scaling_baseline_at_the_larger_size():
+    # The old formula divided by serial at 2 shares (2.0 s), giving 100 % here;
+    # one share takes 1.0 s, so 2 workers needing 2.0 s for 2 shares are 50 % efficient.
+    rows = weak_rows({("serial", 1, 5): 1.0, ("serial", 1, 10): 2.0, ("parallel", 2, 10): 2.0})
+    bench.add_speedups(rows, "serial")
+    (parallel,) = [r for r in rows if r["strategy"] == "parallel"]
+    assert parallel["efficiency"] == pytest.approx(0.5)
 
 
 def test_another_baseline_can_be_chosen():

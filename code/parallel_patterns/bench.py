@@ -22,14 +22,21 @@ of ``repeat`` calls, which one call disturbed by another program cannot move.
 
 What is reported
 ----------------
+Strong scaling (the default) keeps the size fixed as workers are added:
+
 ``speedup``     the baseline strategy's median time (``serial`` by default,
                 with 1 worker, at the same size) divided by this row's.
 ``efficiency``  speedup / workers: 100 % means every worker was fully used.
 
-Strong scaling (the default) keeps the size fixed as workers are added;
-weak scaling (``weak=True``, ``--weak``) gives each worker the same amount of
-work: the size is ``size * workers``. Either way each row is compared with the
-baseline at the row's own size, so the ideal speedup is the number of workers.
+Weak scaling (``weak=True``, ``--weak``) gives each worker the same share of
+work, ``size``: n workers get a problem of ``size * n``. The baseline is timed
+once, with 1 worker on one share, T1, and a row with n workers that took Tn
+for its n shares gets
+
+``efficiency``  T1 / Tn: 100 % means n workers did n shares in the time one
+                worker needs for one share (the ideal is a flat line of times).
+``speedup``     n * T1 / Tn, the *scaled* speedup: how many times more work
+                per second than the baseline (the ideal is n).
 """
 
 import argparse
@@ -124,8 +131,9 @@ def plan_runs(module, strategies, workers, size, *, weak=False, baseline="serial
     """Validate the choices and list what to measure.
 
     Returns a dict from problem size to the ``(strategy, workers)`` pairs to
-    time at that size. The baseline is timed with 1 worker at every size, and
-    ``serial`` only ever with 1 worker (it ignores ``workers``).
+    time at that size. The baseline is timed with 1 worker at ``size`` (one
+    share, under weak scaling), and ``serial`` only ever with 1 worker (it
+    ignores ``workers``).
     """
     strategies = check_strategies(module, strategies)
     (baseline,) = check_strategies(module, [baseline])
@@ -135,12 +143,18 @@ def plan_runs(module, strategies, workers, size, *, weak=False, baseline="serial
     if not worker_counts:
         raise ValueError("workers must list at least one number of workers")
     size = module.DEFAULT_SIZE if size is None else check_positive_int("size", size)
-    plan = {}
+    plan = {size: [(baseline, 1)]}
     for w in worker_counts:
         runs = plan.setdefault(size * w if weak else size, [])
-        wanted = [(baseline, 1)] + [(s, 1 if s == "serial" else w) for s in strategies]
+        # serial ignores workers: it runs with 1 worker, and under weak scaling
+        # only on one share (it cannot share out more work)
+        wanted = [
+            (s, 1 if s == "serial" else w)
+            for s in strategies
+            if not (weak and s == "serial" and w > 1)
+        ]
         runs.extend(run for run in dict.fromkeys(wanted) if run not in runs)
-    return plan
+    return {case_size: runs for case_size, runs in plan.items() if runs}
 
 
 def run_benchmark(
@@ -205,7 +219,12 @@ def run_benchmark(
 
 
 def add_speedups(rows, baseline):
-    """Add ``speedup`` and ``efficiency`` to every row, relative to ``baseline``."""
+    """Add ``speedup`` and ``efficiency`` to every row, relative to ``baseline`` on 1 worker.
+
+    Strong scaling compares each row with the baseline at the row's own size.
+    Weak scaling compares it with the baseline on one share (the smallest
+    size): efficiency T1(1 share) / Tn(n shares), speedup n times that.
+    """
     baseline_time = {
         row["size"]: row["median_s"]
         for row in rows
@@ -213,7 +232,12 @@ def add_speedups(rows, baseline):
     }
     for row in rows:
         row["baseline"] = baseline
-        row["speedup"] = baseline_time[row["size"]] / row["median_s"]
+        if row["weak"]:
+            share = min(baseline_time)
+            work = row["size"] / share  # shares of work in this row
+            row["speedup"] = work * baseline_time[share] / row["median_s"]
+        else:
+            row["speedup"] = baseline_time[row["size"]] / row["median_s"]
         row["efficiency"] = row["speedup"] / row["workers"]
 
 
@@ -237,7 +261,13 @@ def format_table(rows):
     title = ""
     if rows:
         title = f"{rows[0]['workload']}: median of {len(rows[0]['times_s'])} runs, "
-        title += f"speedup relative to {rows[0]['baseline']} with 1 worker\n"
+        if rows[0]["weak"]:
+            title += (
+                f"weak scaling: efficiency = time of {rows[0]['baseline']} with 1 worker "
+                "on one share / this row's time\n"
+            )
+        else:
+            title += f"speedup relative to {rows[0]['baseline']} with 1 worker\n"
 
     def line(cells):
         first, *rest = cells
@@ -249,8 +279,10 @@ def format_table(rows):
 def plot_scaling(rows, ax=None, metric="speedup"):
     """Plot ``metric`` ("speedup" or "time") against workers, one line per strategy.
 
-    The dashed line is the ideal: a speedup equal to the number of workers,
-    or the baseline's time divided by the number of workers. Returns the axes.
+    The dashed line is the ideal: a speedup equal to the number of workers;
+    in time, the baseline's time divided by the number of workers (strong
+    scaling) or the baseline's time on one share (weak scaling). Each strategy
+    gets its own marker and line style as well as colour. Returns the axes.
     """
     if metric not in ("speedup", "time"):
         raise ValueError(f"metric must be 'speedup' or 'time', got {metric!r}")
@@ -271,18 +303,22 @@ def plot_scaling(rows, ax=None, metric="speedup"):
         for row in rows
         if row["strategy"] == row["baseline"] and row["workers"] == 1
     }
-    # Weak scaling also times the baseline with 1 worker at the larger sizes:
-    # those rows are references, not points of the curve.
+    # Rows measured at another size than the curve's (such as the baseline
+    # with 1 worker at a larger size) are references, not points of the curve.
     rows = [row for row in rows if row["size"] == size_for(row["workers"])]
     column = "speedup" if metric == "speedup" else "median_s"
-    for strategy in dict.fromkeys(row["strategy"] for row in rows):
+    styles = [("o", "-"), ("s", "-."), ("^", ":"), ("D", "-"), ("v", "-.")]
+    for i, strategy in enumerate(dict.fromkeys(row["strategy"] for row in rows)):
         points = sorted((r["workers"], r[column]) for r in rows if r["strategy"] == strategy)
-        ax.plot(*zip(*points), marker="o", label=strategy)
+        marker, linestyle = styles[i % len(styles)]
+        ax.plot(*zip(*points), marker=marker, linestyle=linestyle, label=strategy)
     worker_counts = sorted({row["workers"] for row in rows})
     if metric == "speedup":
         ideal = worker_counts
+    elif weak:  # n workers on n shares in the time one worker takes for one
+        ideal = [baseline_time[base_size]] * len(worker_counts)
     else:
-        ideal = [baseline_time[size_for(w)] / w for w in worker_counts]
+        ideal = [baseline_time[base_size] / w for w in worker_counts]
     ax.plot(worker_counts, ideal, linestyle="--", color="gray", label="ideal")
     ax.set_xlabel("workers")
     ax.set_xticks(worker_counts)

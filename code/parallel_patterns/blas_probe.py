@@ -4,8 +4,9 @@ NumPy hands ``a @ b`` to a BLAS library (OpenBLAS in the wheels from PyPI, MKL
 or OpenBLAS in conda), and the BLAS starts its own threads: by default one per
 core the process may use. It decides how many when NumPy is *imported*, from
 the environment variables ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS`` or
-``MKL_NUM_THREADS`` if set, else from the cores in the process's affinity
-mask. Setting a variable after ``import numpy`` changes nothing, so every
+``MKL_NUM_THREADS`` if set (Apple's Accelerate, in NumPy's wheels for macOS on
+arm64, ignores those and reads ``VECLIB_MAXIMUM_THREADS``), else from the
+cores in the process's affinity mask. Setting a variable after ``import numpy`` changes nothing, so every
 experiment here runs in a fresh Python process:
 
 * :func:`run_probes` starts ``copies`` probe processes at the same time, each
@@ -30,7 +31,8 @@ import time
 from parallel_patterns._validate import check_positive_int, check_positive_number
 from parallel_patterns.stamp import usable_cores
 
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# OpenBLAS, OpenMP builds, MKL, and Apple's Accelerate (macOS arm64 wheels)
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 START_DELAY = 0.7  # seconds the copies get to start and import NumPy before the common start
 
 

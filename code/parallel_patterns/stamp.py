@@ -16,17 +16,73 @@ KEY_LIBRARIES = ("numpy", "numba", "dask", "joblib")
 
 
 def usable_cores():
-    """Cores this process may run on: affinity and container limits included.
+    """Cores this process may run on: its CPU affinity (and cpuset) included.
 
-    ``os.cpu_count()`` counts the machine's logical cores; a batch job or a
-    container may be allowed fewer. Python 3.13 added ``os.process_cpu_count``
-    for exactly this; before it, the affinity mask says the same on Linux.
+    ``os.cpu_count()`` counts the machine's logical cores; a batch job,
+    ``taskset`` or a container's cpuset may allow fewer. Python 3.13 added
+    ``os.process_cpu_count`` for exactly this; before it, the affinity mask
+    says the same on Linux. Neither sees a CPU *quota* (``docker --cpus``,
+    a Kubernetes CPU limit), which caps CPU time rather than cores: see
+    :func:`cpu_quota`.
     """
     if hasattr(os, "process_cpu_count"):
         return os.process_cpu_count() or 1
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
+
+
+def parse_cpu_max(text):
+    """Cores' worth of CPU time allowed by a cgroup v2 ``cpu.max`` line, or None.
+
+    The file holds ``"<quota> <period>"`` in microseconds (``"150000 100000"``
+    allows 1.5 cores' worth of CPU time) or ``"max <period>"`` for no limit.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    fields = text.split()
+    if len(fields) != 2 or not fields[1].isdigit() or int(fields[1]) == 0:
+        raise ValueError(f"a cpu.max line is '<quota> <period>' or 'max <period>', got {text!r}")
+    if fields[0] == "max":
+        return None
+    if not fields[0].isdigit():
+        raise ValueError(f"the quota in cpu.max must be 'max' or a number, got {fields[0]!r}")
+    return int(fields[0]) / int(fields[1])
+
+
+def cpu_quota(root="/sys/fs/cgroup"):
+    """The CPU quota of this process's cgroup in cores (1.5 for ``docker --cpus=1.5``), or None.
+
+    A quota limits CPU *time*, not which cores a process may use: a container
+    limited to 1.5 CPUs on a 16-core machine still has all 16 cores in its
+    affinity mask, so :func:`usable_cores` and ``os.process_cpu_count()`` say
+    16, and a pool of 16 workers gets throttled. Reads cgroup v2's ``cpu.max``
+    (the process's own cgroup, then the root of the cgroup file system, which
+    is the container's own cgroup inside a container) or cgroup v1's
+    ``cpu/cpu.cfs_quota_us``. None when there is no quota or no cgroups
+    (macOS, Windows).
+    """
+    from pathlib import Path
+
+    root = Path(root)
+    own = ""
+    try:
+        for line in Path("/proc/self/cgroup").read_text(encoding="utf-8").splitlines():
+            if line.startswith("0::"):
+                own = line[3:].strip().lstrip("/")
+    except OSError:
+        pass
+    for candidate in dict.fromkeys([root / own / "cpu.max", root / "cpu.max"]):
+        try:
+            return parse_cpu_max(candidate.read_text(encoding="utf-8"))
+        except OSError:
+            continue
+    try:
+        quota = int((root / "cpu" / "cpu.cfs_quota_us").read_text(encoding="utf-8"))
+        period = int((root / "cpu" / "cpu.cfs_period_us").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return quota / period if quota > 0 and period > 0 else None
 
 
 def cpu_model():
@@ -56,11 +112,13 @@ class MachineStamp:
     system: str
     python: str
     libraries: dict = field(default_factory=dict)
+    cpu_quota: float | None = None
 
     def summary(self):
         libraries = ", ".join(f"{name} {version}" for name, version in self.libraries.items())
+        quota = "" if self.cpu_quota is None else f", CPU quota {self.cpu_quota:g} cores"
         return (
-            f"{self.cpu}; {self.usable_cores} usable cores ({self.logical_cores} logical); "
+            f"{self.cpu}; {self.usable_cores} usable cores ({self.logical_cores} logical{quota}); "
             f"{self.system}; Python {self.python}; {libraries}"
         )
 
@@ -82,6 +140,7 @@ def machine_stamp(libraries=KEY_LIBRARIES):
         system=f"{platform.system()} {platform.release()}",
         python=platform.python_version() + (" (free-threaded)" if _free_threaded() else ""),
         libraries={name: library_version(name) for name in libraries},
+        cpu_quota=cpu_quota(),
     )
 
 

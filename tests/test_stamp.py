@@ -1,0 +1,51 @@
+"""CPU quotas: what os.process_cpu_count() and the affinity mask do not see."""
+
+import pytest
+
+from parallel_patterns import stamp
+
+
+@pytest.mark.parametrize(
+    ("line", "cores"),
+    [("150000 100000\n", 1.5), ("200000 100000", 2.0), ("max 100000\n", None), ("50000 100000", 0.5)],
+)
+def test_parse_cpu_max(line, cores):
+    assert stamp.parse_cpu_max(line) == cores
+
+
+@pytest.mark.parametrize("line", ["", "max", "150000", "abc 100000", "1 0", "1 2 3", "-5 100000"])
+def test_parse_cpu_max_rejects_what_is_not_a_cpu_max_line(line):
+    with pytest.raises(ValueError, match="cpu.max"):
+        stamp.parse_cpu_max(line)
+
+
+def test_parse_cpu_max_wants_text():
+    with pytest.raises(TypeError, match="str"):
+        stamp.parse_cpu_max(b"max 100000")
+
+
+def test_cpu_quota_reads_cgroup_v2_at_the_root(tmp_path):
+    (tmp_path / "cpu.max").write_text("150000 100000\n")
+    assert stamp.cpu_quota(tmp_path) == 1.5
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert stamp.cpu_quota(tmp_path) is None
+
+
+def test_cpu_quota_reads_cgroup_v1(tmp_path):
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("250000\n")
+    assert stamp.cpu_quota(tmp_path) == 2.5
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")  # no limit
+    assert stamp.cpu_quota(tmp_path) is None
+
+
+def test_no_cgroups_means_no_quota(tmp_path):
+    assert stamp.cpu_quota(tmp_path / "missing") is None
+
+
+def test_the_stamp_names_a_quota_only_when_there_is_one():
+    fields = dict(cpu="x", usable_cores=16, logical_cores=16, system="Linux", python="3.11", libraries={})
+    assert "quota" not in stamp.MachineStamp(**fields).summary()
+    assert "CPU quota 1.5 cores" in stamp.MachineStamp(**fields, cpu_quota=1.5).summary()
+    assert stamp.machine_stamp().cpu_quota == stamp.cpu_quota()
