@@ -13,6 +13,8 @@ from parallel_patterns._context import mp_context
 from parallel_patterns.matmul import shared_block
 from parallel_patterns.pool_tasks import (
     array_total,
+    blas_threads,
+    limit_blas_threads,
     collatz_steps,
     nap,
     parse_reading,
@@ -97,3 +99,26 @@ def test_an_array_totals_the_same_pickled_or_in_shared_memory(pool):
         shared = pool.submit(shared_array_total, block.name, array.shape).result(timeout=60)
     pickled = pool.submit(array_total, array).result(timeout=60)
     assert shared == pickled == array.sum() == 499500.0
+
+
+def test_limit_blas_threads_as_initializer_caps_every_worker_library():
+    with concurrent.futures.ProcessPoolExecutor(
+        2, mp_context=mp_context(), initializer=limit_blas_threads, initargs=(1,)
+    ) as executor:
+        reports = [executor.submit(blas_threads).result(timeout=60) for _ in range(4)]
+    for pid, libraries in reports:
+        assert pid != os.getpid()
+        assert libraries, "NumPy's BLAS library should be loaded"
+        assert set(libraries.values()) == {1}, libraries
+
+
+def test_without_initializer_workers_keep_their_default_blas_threads(pool):
+    _, libraries = pool.submit(blas_threads).result(timeout=60)
+    _, here = blas_threads()
+    assert libraries == here  # a fresh worker starts like this process did
+
+
+@pytest.mark.parametrize("n, error", [(0, ValueError), (1.5, TypeError)])
+def test_limit_blas_threads_rejects_bad_counts(n, error):
+    with pytest.raises(error):
+        limit_blas_threads(n)

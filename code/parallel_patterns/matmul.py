@@ -131,8 +131,11 @@ def matmul_threads(a, b, *, workers=1):
 def shared_block(nbytes):
     """A new shared-memory block of ``nbytes`` bytes, closed and unlinked on exit.
 
-    ``unlink`` frees the block once every process has closed it; a block that
-    is never unlinked stays allocated after the program ends.
+    On Linux and macOS a block lives on (on Linux as a file in ``/dev/shm``)
+    until it is unlinked: ``unlink`` frees it once every process has closed it.
+    Python's resource tracker unlinks blocks a program forgot when it ends, with
+    a warning, but not when the program is killed. On Windows the system frees a
+    block when the last process that has it open closes it; ``unlink`` does nothing.
     """
     block = SharedMemory(create=True, size=nbytes)
     try:

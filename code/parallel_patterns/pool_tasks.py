@@ -15,6 +15,10 @@ purpose, so the pool's behaviour is what stands out:
 ``array_total``         the sum of an array that travelled to the worker pickled.
 ``shared_array_total``  the sum of an array that stayed in shared memory: only its
                         name and shape travelled.
+``limit_blas_threads``  a pool's ``initializer``: runs once in every worker as it
+                        starts, and caps the threads of NumPy's BLAS library there.
+``blas_threads``        reports, from inside a worker, how many threads each BLAS
+                        (or OpenMP) library loaded there may use.
 """
 
 import os
@@ -84,3 +88,33 @@ def shared_array_total(name, shape):
         total = float(array.sum())
         del array  # a block cannot be closed while an array points into it
     return total
+
+
+# The limit set by ``limit_blas_threads`` lasts as long as the worker process;
+# the object is kept here so that it can be inspected (and undone) if needed.
+_blas_limit = None
+
+
+def limit_blas_threads(n_threads):
+    """Cap every BLAS and OpenMP library in this process at ``n_threads`` threads.
+
+    Meant as a pool's ``initializer`` (``initargs=(n_threads,)``): each worker runs
+    it once as it starts. Without it, every worker's BLAS starts one thread per
+    core, and ``n`` workers doing matrix algebra ask for ``n`` times as many
+    threads as there are cores (oversubscription). NumPy is imported first,
+    because threadpoolctl can only limit the libraries already loaded.
+    """
+    global _blas_limit
+    n_threads = check_int("n_threads", n_threads, minimum=1)
+    import numpy  # noqa: F401  (loads the BLAS library, so that it can be limited)
+    from threadpoolctl import threadpool_limits
+
+    _blas_limit = threadpool_limits(limits=n_threads)
+
+
+def blas_threads():
+    """``(pid, {library: threads})`` for the BLAS/OpenMP libraries loaded in this process."""
+    import numpy  # noqa: F401
+    from threadpoolctl import threadpool_info
+
+    return os.getpid(), {info["internal_api"]: info["num_threads"] for info in threadpool_info()}

@@ -154,7 +154,9 @@ def local_cluster(workers=1, *, timeout=60):
     """A ``dask.distributed`` cluster of ``workers`` processes on this machine, and its client.
 
     One thread per worker process, so pure-Python tasks do not fight over a
-    GIL; no dashboard (it would need a free port and a browser). Both the
+    GIL. The dashboard goes to a free port of 127.0.0.1: with
+    ``dashboard_address=None`` the scheduler still starts its HTTP server, on
+    0.0.0.0:8787, which clashes with any other cluster on the machine. Both the
     client and the cluster are closed when the ``with`` block ends, however it
     ends.
     """
@@ -168,7 +170,7 @@ def local_cluster(workers=1, *, timeout=60):
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",
             timeout=timeout,
         ) as cluster, Client(cluster, timeout=timeout) as client:
             yield client
