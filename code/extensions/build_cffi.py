@@ -20,7 +20,10 @@ import cffi
 
 HERE = Path(__file__).resolve().parent
 # No fused multiply-add: the same result as Python, bit for bit.
-FLAGS = ["/O2", "/fp:precise"] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
+if sys.platform == "win32":
+    FLAGS = ["/O2", "/fp:precise"]
+else:
+    FLAGS = ["-O2", "-ffp-contract=off"]
 
 ffibuilder = cffi.FFI()
 ffibuilder.cdef(

@@ -1,8 +1,8 @@
 /* The lesson's Mandelbrot kernel, in C: declarations.
  *
- * Pixel (i, j) of a block of rows stands for c = xs[j] + i * ys[i]; its value
- * is the first n after whose update |z| > 2, or max_iter if that never happens
- * (parallel_patterns/mandelbrot.py explains the image and the arithmetic).
+ * Pixel (i, j) of a block of rows stands for c = xs[j] + i * ys[i]; its
+ * value is the first n after whose update |z| > 2, or max_iter if that
+ * never happens (parallel_patterns/mandelbrot.py explains the image).
  * Every integer is 64 bits wide, like NumPy's int64, on every platform.
  */
 #ifndef LESSON_MANDELBROT_H
@@ -17,7 +17,7 @@
 #define MANDELBROT_API
 #endif
 
-/* Iterations of z = z*z + c, from z = 0, before |z| > 2 (max_iter if never). */
+/* Iterations of z = z*z + c, from z = 0, before |z| > 2 (or max_iter). */
 MANDELBROT_API int64_t escape_count(double cr, double ci, int64_t max_iter);
 
 /* Fill out[i * width + j] with the escape count of xs[j] + i * ys[i], for

@@ -57,20 +57,26 @@ TIMEOUT = 600  # seconds to wait for a thread's rows: longer means something han
 
 
 def check_array(name, array, dtype, ndim):
-    """Raise unless ``array`` is a C-contiguous NumPy array of ``dtype`` with ``ndim`` dimensions."""
+    """Raise unless ``array`` is a C-contiguous NumPy array of ``dtype``
+    with ``ndim`` dimensions."""
     if not isinstance(array, np.ndarray):
-        raise TypeError(f"{name} must be a NumPy array, got {type(array).__name__}")
+        raise TypeError(
+            f"{name} must be a NumPy array, got {type(array).__name__}"
+        )
+    wanted = np.dtype(dtype).name
     if array.dtype != dtype:
         raise TypeError(
-            f"{name} must have dtype {np.dtype(dtype).name}, got {array.dtype.name}; "
-            f"convert it with {name}.astype(np.{np.dtype(dtype).name})"
+            f"{name} must have dtype {wanted}, got {array.dtype.name}; "
+            f"convert it with {name}.astype(np.{wanted})"
         )
     if array.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got {array.ndim} dimensions")
+        raise ValueError(
+            f"{name} must be {ndim}-dimensional, got {array.ndim} dimensions"
+        )
     if not array.flags.c_contiguous:
         raise ValueError(
-            f"{name} must be C-contiguous (one block of memory, row after row), "
-            f"and this one is a strided view or in Fortran order; "
+            f"{name} must be C-contiguous (one block of memory, row after "
+            f"row), not a strided view or Fortran-ordered; "
             f"pass np.ascontiguousarray({name})"
         )
 
@@ -81,7 +87,10 @@ def check_arguments(xs, ys, max_iter, out):
     check_array("ys", ys, np.float64, 1)
     check_array("out", out, COUNT_DTYPE, 2)
     if out.shape != (ys.shape[0], xs.shape[0]):
-        raise ValueError(f"out must have shape (len(ys), len(xs)) = {(ys.shape[0], xs.shape[0])}, got {out.shape}")
+        raise ValueError(
+            f"out must have shape (len(ys), len(xs)) = "
+            f"{(ys.shape[0], xs.shape[0])}, got {out.shape}"
+        )
     if not out.flags.writeable:
         raise ValueError("out must be writeable, got a read-only array")
     max_iter = check_positive_int("max_iter", max_iter)
@@ -224,25 +233,26 @@ def bands(height, rows_per_task):
     return [(start, min(start + rows_per_task, height)) for start in range(0, height, rows_per_task)]
 
 
-def run_in_threads(fill, xs, ys, max_iter, out, *, workers, rows_per_task=None):
-    """Fill ``out`` with ``fill``, band by band, in a pool of ``workers`` threads.
+def run_in_threads(fill, xs, ys, max_iter, out, *, workers,
+                   rows_per_task=None):
+    """Fill ``out`` with ``fill``, band by band, in ``workers`` threads.
 
-    The rows are cut into bands of ``rows_per_task`` rows, by default about
-    ``TASKS_PER_WORKER`` bands per thread: enough that a thread which drew the
-    quick rows at the edge of the set picks up more work while another is
-    still in the slow middle, few enough that handing out bands costs little.
-    Every band of rows is a slice ``out[start:stop]``, a view of ``out`` (no
-    copy, and still C-contiguous), so each thread writes its rows straight
-    into the one image. No two bands overlap: the threads need no lock.
+    By default the rows are cut into ``TASKS_PER_WORKER`` bands per thread:
+    a thread that drew quick rows at the edge of the set then takes more
+    while another is still in the slow middle. Each band ``out[start:stop]``
+    is a view of ``out`` (no copy, and still C-contiguous), so every thread
+    writes its rows straight into the one image. No two bands overlap: the
+    threads need no lock.
     """
     workers = check_workers(workers)
-    if rows_per_task is None:
-        rows_per_task = max(1, -(-ys.shape[0] // (TASKS_PER_WORKER * workers)))  # rounded up
+    height = ys.shape[0]
+    if rows_per_task is None:  # rounded up
+        rows_per_task = max(1, -(-height // (TASKS_PER_WORKER * workers)))
     rows_per_task = check_positive_int("rows_per_task", rows_per_task)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         tasks = [
             pool.submit(fill, xs, ys[start:stop], max_iter, out[start:stop])
-            for start, stop in bands(ys.shape[0], rows_per_task)
+            for start, stop in bands(height, rows_per_task)
         ]
         for task in concurrent.futures.as_completed(tasks, timeout=TIMEOUT):
             task.result()  # re-raises a thread's exception here
