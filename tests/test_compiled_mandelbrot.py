@@ -3,6 +3,7 @@ bad input raises a clear error, and only the kernels that release the GIL let
 other threads run."""
 
 import ctypes
+import os
 import signal
 import threading
 import time
@@ -161,11 +162,12 @@ print("finished")
 """
 
 
+@pytest.mark.skipif(os.name != "posix", reason="Windows reports an access violation, not a signal")
 def test_ctypes_without_argtypes_crashes_the_process_and_with_them_it_works():
     path = extensions.ensure_built("ctypes")
     crashed = run_python("-c", CRASH, path, timeout=60)
     assert not crashed.timed_out and "finished" not in crashed.stdout
-    assert crashed.returncode == -signal.SIGSEGV, crashed
+    assert crashed.returncode in (-signal.SIGSEGV, -signal.SIGBUS), crashed  # SIGBUS: macOS
     declared = CRASH.replace(
         "library = ctypes.CDLL(sys.argv[1])",
         "library = ctypes.CDLL(sys.argv[1])\n"
