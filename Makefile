@@ -24,7 +24,7 @@ JB_FLAGS := -W -n --keep-going
 # See book/tools/build-book.sh.
 BUILD_ATTEMPTS ?= 3
 
-.PHONY: book test serve clean lock episode system-graphviz system-chromium system-redis
+.PHONY: book test serve clean lock episode extensions system-graphviz system-chromium system-redis
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
@@ -44,7 +44,13 @@ system-chromium:
 	@sh book/tools/need-debian-package.sh chromium chromium
 	@sh book/tools/need-debian-package.sh chromedriver chromium-driver
 
-book: $(INSTALLED) system-graphviz system-redis
+# The C and C++ extensions of episode 10, compiled into build/extensions (the
+# same command learners run). Reused while their sources, flags and compiler are
+# unchanged; with CI=true they are always compiled again.
+extensions: $(INSTALLED)
+	$(BIN)/python -m parallel_patterns.extensions build
+
+book: $(INSTALLED) system-graphviz system-redis extensions
 ifeq ($(CI),true)
 	rm -rf $(BUILD)
 endif
@@ -53,7 +59,7 @@ endif
 test: book system-chromium
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
-episode: $(INSTALLED) system-graphviz system-redis
+episode: $(INSTALLED) system-graphviz system-redis extensions
 	@test -n "$(EP)" -a -f "episodes/$(EP).md" || { echo "usage: make episode EP=NN-name (a file in episodes/)"; exit 1; }
 	mkdir -p $(BUILD)/episode-$(EP)
 	printf 'format: jb-book\nroot: episodes/$(EP)\nchapters:\n  - file: book/glossary\n' > $(BUILD)/episode-$(EP)/_toc.yml
@@ -71,4 +77,4 @@ lock: $(INSTALLED)
 	$(BIN)/python book/tools/pin-learner.py requirements.txt requirements-learner.txt
 
 clean:
-	rm -rf $(BUILD) $(VENV) code/*.egg-info
+	rm -rf $(BUILD) $(VENV) code/*.egg-info build/extensions

@@ -10,6 +10,7 @@ JupyterLab with a Python kernel, and jupytext, which opens the episodes'
 """
 
 import importlib
+import importlib.util
 import os
 import shutil
 import sys
@@ -133,6 +134,57 @@ def check_cores():
     return Result("usable cores", False, f"{cores}: parallel code cannot run faster than serial here", required=False)
 
 
+def check_c_toolchain():
+    """C and C++ compilers and OpenMP, for the episode on calling C and C++ (optional).
+
+    Each is tried, not just looked for: a tiny program is compiled and run.
+    The fix offered is the one for this platform.
+    """
+    from . import extensions  # the same compilers and flags the episode's build uses
+
+    if sys.platform == "darwin":
+        compilers_fix = "install Apple's command line tools: `xcode-select --install`"
+        openmp_fix = "Apple's clang has no OpenMP of its own: `brew install libomp` (or, with conda, `conda install llvm-openmp`)"
+    elif sys.platform == "win32":
+        compilers_fix = (
+            "install Microsoft's C++ Build Tools (workload 'Desktop development with C++') and work in the "
+            "'x64 Native Tools Command Prompt', or use conda: `conda install -c conda-forge compilers`"
+        )
+        openmp_fix = "Microsoft's compiler includes OpenMP (`/openmp`): install the Build Tools as above"
+    else:
+        compilers_fix = (
+            "Debian/Ubuntu: `sudo apt-get install build-essential`; Fedora: `sudo dnf install gcc gcc-c++`; "
+            "or with conda: `conda install -c conda-forge compilers`"
+        )
+        openmp_fix = "gcc includes it (libgomp, part of build-essential); with clang: `sudo apt-get install libomp-dev`"
+    episode = "only the episode on calling C and C++ needs it"
+    c_compiler, cxx_compiler = extensions.c_compiler(), extensions.cxx_compiler()
+    c_ok, c_problem = extensions.compiles(c_compiler, "int main(void) { return 0; }\n")
+    cxx_ok, cxx_problem = extensions.compiles(
+        cxx_compiler, "#include <vector>\nint main() { return std::vector<int>{0}[0]; }\n", suffix=".cpp"
+    )
+    results = [
+        Result("C compiler", c_ok, " ".join(c_compiler) if c_ok else f"{c_problem}; {compilers_fix}; {episode}", False),
+        Result(
+            "C++ compiler",
+            cxx_ok,
+            " ".join(cxx_compiler) if cxx_ok else f"{cxx_problem}; {compilers_fix}; {episode}",
+            False,
+        ),
+    ]
+    tools = [name for name in ("cffi", "Cython", "pybind11", "setuptools") if importlib.util.find_spec(name) is None]
+    results.append(
+        Result("cffi, Cython, pybind11", not tools, f"cannot import {', '.join(tools)}; {INSTALL_HINT}" if tools else "importable", False)
+    )
+    if not c_ok:
+        results.append(Result("OpenMP", False, "needs a C compiler first", False))
+    else:
+        flags = extensions.openmp_flags()
+        detail = " ".join(flags[0]) if flags else f"the compiler cannot build OpenMP programs; {openmp_fix}"
+        results.append(Result("OpenMP", flags is not None, detail, False))
+    return results
+
+
 def run_checks():
     results = [check_python()]
     results += [check_package(*package) for package in PACKAGES]
@@ -144,22 +196,7 @@ def run_checks():
         )
     )
     results.append(check_jupyter_lab())
-    results.append(
-        check_program(
-            "C compiler",
-            ["cc", "gcc", "clang", "cl"],
-            f"install one: {system_fix('c')}; only the calling-C episode needs it",
-            required=False,
-        )
-    )
-    results.append(
-        check_program(
-            "C++ compiler",
-            ["c++", "g++", "clang++", "cl"],
-            f"install one: {system_fix('c++')}; only the calling-C++ episode needs it",
-            required=False,
-        )
-    )
+    results += check_c_toolchain()
     results.append(check_cores())
     return results
 
