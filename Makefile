@@ -73,7 +73,7 @@ serve:
 lock: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -r requirements.in
 	{ echo '# Pinned by `make lock` from requirements.in; install with `make book` or `pip install -r requirements.txt -e .`'; \
-	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.txt
+	  $(BIN)/python -m pip freeze --exclude-editable --all | grep -v "^pip=="; } > requirements.txt
 	$(BIN)/python book/tools/pin-learner.py requirements.txt requirements-learner.txt
 
 clean:
