@@ -115,7 +115,10 @@ def test_limit_blas_threads_as_initializer_caps_every_worker_library():
 def test_without_initializer_workers_keep_their_default_blas_threads(pool):
     _, libraries = pool.submit(blas_threads).result(timeout=60)
     _, here = blas_threads()
-    assert libraries == here  # a fresh worker starts like this process did
+    # A fresh worker starts its libraries as this process did (this process may
+    # have loaded more of them, such as numba's OpenMP, in other tests).
+    assert libraries
+    assert all(here.get(name, threads) == threads for name, threads in libraries.items()), (libraries, here)
 
 
 @pytest.mark.parametrize("n, error", [(0, ValueError), (1.5, TypeError)])

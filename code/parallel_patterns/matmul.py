@@ -133,8 +133,9 @@ def shared_block(nbytes):
 
     On Linux and macOS a block lives on (on Linux as a file in ``/dev/shm``)
     until it is unlinked: ``unlink`` frees it once every process has closed it.
-    Python's resource tracker unlinks blocks a program forgot when it ends, with
-    a warning, but not when the program is killed. On Windows the system frees a
+    Python's resource tracker (a helper process) unlinks blocks a program forgot
+    when it ends, with a warning; only if the tracker dies too does a block stay
+    until the machine restarts. On Windows the system frees a
     block when the last process that has it open closes it; ``unlink`` does nothing.
     """
     block = SharedMemory(create=True, size=nbytes)
