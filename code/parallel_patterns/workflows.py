@@ -1,0 +1,173 @@
+"""Run the lesson's Snakemake workflows from a notebook or a test.
+
+The workflows are real files under ``code/workflows/<name>/`` (a Snakefile
+and the scripts its rules call). The episode runs Snakemake as a separate
+program, ``python -m snakemake``, for two reasons: Snakemake's Python API
+changes the process's working directory and does not run inside a notebook's
+event loop, and a learner runs exactly the same command in a terminal.
+
+Every run here works in a directory of its own (a fresh temporary one on the
+page), with a timeout, so that nothing hangs and the build is repeatable.
+Shell commands in the rules call ``python``: the directory of this Python is
+put first on the ``PATH`` of every run, so they find this environment's
+Python, with the lesson's package installed.
+"""
+
+import os
+import pathlib
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+
+from ._validate import check_int, check_positive_int, check_positive_number
+
+WORKFLOWS = pathlib.Path(__file__).resolve().parent.parent / "workflows"
+TIMEOUT = 300  # seconds for one Snakemake run; a run that takes longer has hung
+
+
+def workflow_dir(name):
+    """The directory of workflow ``name`` under ``code/workflows``."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a workflow's name (str), got {type(name).__name__}")
+    path = WORKFLOWS / name
+    if not (path / "Snakefile").is_file():
+        known = sorted(p.name for p in WORKFLOWS.iterdir() if (p / "Snakefile").is_file()) if WORKFLOWS.is_dir() else []
+        raise ValueError(f"no workflow {name!r} in {WORKFLOWS}; there are {known}")
+    return path
+
+
+def copy_workflow(name, directory):
+    """Copy workflow ``name`` (its Snakefile and scripts) into ``directory``; return the directory."""
+    directory = pathlib.Path(directory)
+    shutil.copytree(workflow_dir(name), directory, dirs_exist_ok=True)
+    return directory
+
+
+def write_samples(directory, samples=4, count=200, *, low=10**10, high=10**11, seed=0):
+    """Write ``data/a.txt``, ``data/b.txt``, ... with ``count`` random whole numbers each.
+
+    The numbers lie in [low, high). Every sample repeats some numbers and
+    has a blank line, for the workflow's ``clean`` rule to remove.
+    Returns the paths written.
+    """
+    samples = check_int("samples", samples, minimum=1)
+    if samples > 26:
+        raise ValueError(f"samples must be at most 26 (one letter each), got {samples}")
+    count = check_positive_int("count", count)
+    low, high = check_positive_int("low", low), check_positive_int("high", high)
+    if low >= high:
+        raise ValueError(f"low must be below high, got low={low} and high={high}")
+    rng = random.Random(seed)
+    data = pathlib.Path(directory, "data")
+    data.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for letter in "abcdefghijklmnopqrstuvwxyz"[:samples]:
+        numbers = [rng.randrange(low, high) for _ in range(count)]
+        lines = [f"{n}\n" for n in numbers + numbers[: count // 10]] + ["\n"]
+        rng.shuffle(lines)
+        path = data / f"{letter}.txt"
+        path.write_text("".join(lines))
+        paths.append(path)
+    return paths
+
+
+def environment():
+    """This process's environment, with this Python's directory first on the PATH."""
+    bin_dir = os.path.dirname(sys.executable)
+    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+
+
+def snakemake(directory, *arguments, timeout=TIMEOUT, check=True):
+    """Run ``python -m snakemake arguments...`` in ``directory``; return the CompletedProcess.
+
+    Its ``stdout`` and ``stderr`` are text (Snakemake writes its log to
+    stderr). With ``check=True`` a failed run raises RuntimeError with the
+    end of that log. A run that outlives ``timeout`` seconds is killed, with
+    everything it started, and raises TimeoutError.
+    """
+    timeout = check_positive_number("timeout", timeout)
+    child = start_snakemake(directory, *arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill(child)
+        child.communicate()
+        raise TimeoutError(f"snakemake {' '.join(arguments)} took more than {timeout} s and was killed") from None
+    result = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
+    if check and result.returncode != 0:
+        tail = "\n".join(stderr.splitlines()[-25:])
+        raise RuntimeError(f"snakemake {' '.join(arguments)} failed (exit code {result.returncode}):\n{tail}")
+    return result
+
+
+def start_snakemake(directory, *arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+    """Start ``python -m snakemake arguments...`` in ``directory`` and return the Popen at once.
+
+    The run gets a session of its own, so :func:`kill` stops it together with
+    every job it started.
+    """
+    directory = pathlib.Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"directory {str(directory)!r} does not exist")
+    if not all(isinstance(argument, str) for argument in arguments):
+        raise TypeError(f"every argument must be a str, got {arguments!r}")
+    new_session = {"start_new_session": True} if os.name == "posix" else {}
+    return subprocess.Popen(
+        [sys.executable, "-m", "snakemake", *arguments],
+        cwd=directory,
+        env=environment(),
+        stdout=stdout,
+        stderr=stderr,
+        text=True,
+        **new_session,
+    )
+
+
+def kill(child, timeout=30):
+    """SIGKILL a run started by :func:`start_snakemake` and every job it started; wait for it."""
+    if os.name == "posix":
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it had already finished
+    else:
+        child.kill()  # Windows: no process groups; jobs already started may run on
+    return child.wait(timeout=timeout)
+
+
+JOB_STATS = re.compile(r"^Job stats:\n(?:.*\n){2}((?:\S+\s+\d+\n)+)", re.MULTILINE)
+
+
+def planned_jobs(text):
+    """The ``{rule: number of jobs}`` table of a Snakemake log (``Job stats:``), without the total.
+
+    Empty if the log has no such table (a dry run with nothing to do prints
+    "Nothing to be done").
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be Snakemake's log (str), got {type(text).__name__}")
+    match = JOB_STATS.search(text)
+    if not match:
+        return {}
+    counts = {}
+    for line in match.group(1).splitlines():
+        rule, count = line.split()
+        if rule != "total":
+            counts[rule] = int(count)
+    return counts
+
+
+def would_run(directory, *arguments):
+    """``{rule: jobs}`` that ``snakemake --dry-run arguments...`` says it would run."""
+    result = snakemake(directory, "--dry-run", "--cores", "1", *arguments)
+    return planned_jobs(result.stdout + result.stderr)
+
+
+def graph_dot(directory, kind="dag"):
+    """The DOT source of the workflow's job graph (``kind="dag"``) or rule graph (``"rulegraph"``)."""
+    if kind not in ("dag", "rulegraph"):
+        raise ValueError(f"kind must be 'dag' or 'rulegraph', got {kind!r}")
+    return snakemake(directory, f"--{kind}").stdout

@@ -1,0 +1,80 @@
+"""The Snakemake workflows under code/workflows: a dry run, a real run, reruns and bad input."""
+
+import os
+
+import pytest
+
+from parallel_patterns import workflows
+from parallel_patterns.primes import is_prime
+
+
+@pytest.fixture
+def primes_dir(tmp_path):
+    workflows.copy_workflow("primes", tmp_path)
+    workflows.write_samples(tmp_path, samples=3, count=40)
+    return tmp_path
+
+
+def expected_summary(directory):
+    lines = ["sample\tnumbers\tprimes"]
+    for path in sorted((directory / "data").glob("*.txt")):
+        numbers = {int(line) for line in path.read_text().split()}
+        lines.append(f"{path.stem}\t{len(numbers)}\t{sum(map(is_prime, numbers))}")
+    return "\n".join(lines) + "\n"
+
+
+def test_dry_run_plans_every_job_and_writes_nothing(primes_dir):
+    assert workflows.would_run(primes_dir) == {"clean": 3, "count_primes": 3, "summary": 1, "all": 1}
+    assert not (primes_dir / "results").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cores", ["1", "2"])
+def test_real_run_counts_the_primes_and_a_changed_input_reruns_its_branch(primes_dir, cores):
+    workflows.snakemake(primes_dir, "--cores", cores)
+    assert (primes_dir / "results/summary.tsv").read_text() == expected_summary(primes_dir)
+    assert workflows.would_run(primes_dir) == {}
+    future = (primes_dir / "results/summary.tsv").stat().st_mtime + 10
+    os.utime(primes_dir / "data/b.txt", (future, future))  # newer than its outputs, same content:
+    assert workflows.would_run(primes_dir) == {}  # Snakemake 9 compares the checksum it recorded
+    with open(primes_dir / "data/b.txt", "a") as data:
+        data.write("97\n")
+    assert workflows.would_run(primes_dir) == {"clean": 1, "count_primes": 1, "summary": 1, "all": 1}
+
+
+def test_a_changed_param_triggers_a_rerun_unless_told_not_to(primes_dir):
+    workflows.snakemake(primes_dir, "--cores", "2", "--config", "strategy=serial")
+    assert workflows.would_run(primes_dir, "--config", "strategy=serial") == {}
+    assert workflows.would_run(primes_dir, "--config", "strategy=futures")["count_primes"] == 3
+    assert workflows.would_run(primes_dir, "--config", "strategy=futures", "--rerun-triggers", "mtime") == {}
+
+
+def test_a_missing_input_is_named(primes_dir):
+    result = workflows.snakemake(primes_dir, "--cores", "1", "results/counts/z.txt", check=False)
+    assert result.returncode != 0
+    assert "MissingInputException" in result.stderr and "data/z.txt" in result.stderr
+    with pytest.raises(RuntimeError, match="data/z.txt"):
+        workflows.snakemake(primes_dir, "--cores", "1", "results/counts/z.txt")
+
+
+def test_graphs_are_dot(primes_dir):
+    dag = workflows.graph_dot(primes_dir, "dag")
+    assert dag.startswith("digraph") and dag.count('label = "clean') == 3
+    rules = workflows.graph_dot(primes_dir, "rulegraph")
+    assert rules.count("label = ") == 4
+    with pytest.raises(ValueError, match="kind"):
+        workflows.graph_dot(primes_dir, "pie")
+
+
+def test_job_stats_parsing_and_bad_names(tmp_path):
+    log = "Job stats:\njob      count\n-----  -------\nclean        2\nall          1\ntotal        3\n\n"
+    assert workflows.planned_jobs(log) == {"clean": 2, "all": 1}
+    assert workflows.planned_jobs("Nothing to be done (all requested files are present and up to date).") == {}
+    with pytest.raises(ValueError, match="no workflow 'nope'"):
+        workflows.workflow_dir("nope")
+    with pytest.raises(TypeError):
+        workflows.planned_jobs(None)
+    with pytest.raises(ValueError, match="samples"):
+        workflows.write_samples(tmp_path, samples=27)
+    with pytest.raises(ValueError, match="does not exist"):
+        workflows.start_snakemake(tmp_path / "missing", "--version")
