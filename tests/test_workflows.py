@@ -78,3 +78,10 @@ def test_job_stats_parsing_and_bad_names(tmp_path):
         workflows.write_samples(tmp_path, samples=27)
     with pytest.raises(ValueError, match="does not exist"):
         workflows.start_snakemake(tmp_path / "missing", "--version")
+
+
+def test_the_scatter_solution_gathers_what_one_job_counts(primes_dir):
+    workflows.snakemake(primes_dir, "--cores", "2", "results/counts/a.txt")
+    done = workflows.snakemake(primes_dir, "--snakefile", "scatter.smk", "--cores", "2", "results/gathered/a.txt")
+    assert workflows.planned_jobs(done.stderr) == {"part": 4, "count_part": 4, "gathered": 1}
+    assert (primes_dir / "results/gathered/a.txt").read_text() == (primes_dir / "results/counts/a.txt").read_text()

@@ -46,7 +46,7 @@ def copy_workflow(name, directory):
     return directory
 
 
-def write_samples(directory, samples=4, count=200, *, low=10**10, high=10**11, seed=0):
+def write_samples(directory, samples=4, count=200, *, low=10**12, high=10**13, seed=0):
     """Write ``data/a.txt``, ``data/b.txt``, ... with ``count`` random whole numbers each.
 
     The numbers lie in [low, high). Every sample repeats some numbers and
@@ -158,6 +158,14 @@ def planned_jobs(text):
         if rule != "total":
             counts[rule] = int(count)
     return counts
+
+
+def job_stats(text):
+    """The ``Job stats:`` table of a Snakemake log, as printed (empty if there is none)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be Snakemake's log (str), got {type(text).__name__}")
+    match = JOB_STATS.search(text)
+    return match.group(0) if match else ""
 
 
 def would_run(directory, *arguments):

@@ -8,6 +8,7 @@ a tab, how many of them are prime. With WORKERS > 1 the numbers are tested by
 with 1, by the serial strategy. The Snakefile passes the job's ``{threads}``.
 """
 
+import os
 import sys
 
 from parallel_patterns.primes import IMPLEMENTATIONS
@@ -29,4 +30,6 @@ def main(source, target, workers, strategy):
 if __name__ == "__main__":  # pool workers started with spawn import this file: they must not run main
     if len(sys.argv) != 5:
         sys.exit(__doc__)
+    if sys.platform == "linux":  # a short script with no threads: fork starts a pool in milliseconds
+        os.environ.setdefault("PARALLEL_PATTERNS_START_METHOD", "fork")
     main(*sys.argv[1:])
