@@ -34,6 +34,9 @@ def test_real_run_counts_the_primes_and_a_changed_input_reruns_its_branch(primes
     workflows.snakemake(primes_dir, "--cores", cores)
     assert (primes_dir / "results/summary.tsv").read_text() == expected_summary(primes_dir)
     assert workflows.would_run(primes_dir) == {}
+    (primes_dir / "results/clean/a.txt").unlink()  # an intermediate nothing needs now: not remade
+    assert workflows.would_run(primes_dir) == {}
+    assert workflows.would_run(primes_dir, "results/clean/a.txt") == {"clean": 1}
     future = (primes_dir / "results/summary.tsv").stat().st_mtime + 10
     os.utime(primes_dir / "data/b.txt", (future, future))  # newer than its outputs, same content:
     assert workflows.would_run(primes_dir) == {}  # Snakemake 9 compares the checksum it recorded
@@ -69,6 +72,7 @@ def test_graphs_are_dot(primes_dir):
 def test_job_stats_parsing_and_bad_names(tmp_path):
     log = "Job stats:\njob      count\n-----  -------\nclean        2\nall          1\ntotal        3\n\n"
     assert workflows.planned_jobs(log) == {"clean": 2, "all": 1}
+    assert workflows.job_stats("before\n" + log).startswith("Job stats:") and workflows.job_stats("") == ""
     assert workflows.planned_jobs("Nothing to be done (all requested files are present and up to date).") == {}
     with pytest.raises(ValueError, match="no workflow 'nope'"):
         workflows.workflow_dir("nope")
