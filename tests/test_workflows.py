@@ -89,3 +89,24 @@ def test_the_scatter_solution_gathers_what_one_job_counts(primes_dir):
     done = workflows.snakemake(primes_dir, "--snakefile", "scatter.smk", "--cores", "2", "results/gathered/a.txt")
     assert workflows.planned_jobs(done.stderr) == {"part": 4, "count_part": 4, "gathered": 1}
     assert (primes_dir / "results/gathered/a.txt").read_text() == (primes_dir / "results/counts/a.txt").read_text()
+
+
+def test_a_killed_run_leaves_an_incomplete_file_and_a_lock(primes_dir):
+    import time
+
+    run = workflows.start_snakemake(primes_dir, "--cores", "1")
+    counts = primes_dir / "results/counts"
+    deadline = time.monotonic() + 120
+    while not (counts.is_dir() and any(counts.iterdir())):
+        assert run.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    assert workflows.kill(run) != 0
+    plain = workflows.snakemake(primes_dir, "--cores", "1", check=False)
+    assert plain.returncode != 0 and "IncompleteFilesException" in plain.stderr
+    locked = workflows.snakemake(primes_dir, "--cores", "1", "--rerun-incomplete", check=False)
+    assert "Directory cannot be locked" in locked.stderr
+    workflows.snakemake(primes_dir, "--unlock")
+    finish = workflows.snakemake(primes_dir, "--cores", "2", "--rerun-incomplete")
+    assert "count_primes" in workflows.planned_jobs(finish.stderr)
+    assert (primes_dir / "results/summary.tsv").read_text() == expected_summary(primes_dir)
+    assert "summary" in workflows.job_list(finish.stderr)

@@ -168,6 +168,25 @@ def job_stats(text):
     return match.group(0) if match else ""
 
 
+JOB_HEADER = re.compile(r"^(?:local)?rule (\w+):$")
+
+
+def job_list(text):
+    """The jobs a Snakemake log announces, as sorted strings such as ``"clean (sample=b)"``."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be Snakemake's log (str), got {type(text).__name__}")
+    jobs, rule, wildcards = [], None, ""
+    for line in text.splitlines() + [""]:
+        header = JOB_HEADER.match(line.strip())
+        if header or not line.startswith(" "):
+            if rule:
+                jobs.append(f"{rule} ({wildcards})" if wildcards else rule)
+            rule, wildcards = (header.group(1), "") if header else (None, "")
+        elif rule and line.strip().startswith("wildcards:"):
+            wildcards = line.strip()[len("wildcards:"):].strip()
+    return sorted(jobs)
+
+
 def would_run(directory, *arguments):
     """``{rule: jobs}`` that ``snakemake --dry-run arguments...`` says it would run."""
     result = snakemake(directory, "--dry-run", "--cores", "1", *arguments)
