@@ -29,7 +29,8 @@ returns the same int):
 ``memo``       the recursion, top-down, with ``functools.cache``; its depth
                is ``len(a) + len(b)``, so it refuses strings longer than
                ``MAX_MEMO_LENGTH`` together.
-``numba``      the bottom-up table compiled by numba, keeping two rows.
+``numba``      the bottom-up table compiled by numba, keeping two rows (the
+               wavefront's block kernel run on one block: the whole table).
 ``wavefront``  blocks on each block anti-diagonal computed by ``workers``
                numba threads.
 """
@@ -42,7 +43,7 @@ import numpy as np
 from ._validate import check_int, check_positive_int, check_workers
 
 MAX_MEMO_LENGTH = 800  # len(a) + len(b) for the recursive version: Python's recursion limit is 1000
-DEFAULT_BLOCKS = 24  # the wavefront cuts each string into this many pieces (fewer for short strings)
+DEFAULT_BLOCKS = 12  # the wavefront cuts each string into this many pieces (fewer for short strings)
 
 
 def check_strings(a, b):
@@ -100,23 +101,22 @@ def codes(text):
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
 
 
-@numba.njit(cache=True)
-def _rows(x, y):
-    previous = np.arange(len(y) + 1, dtype=np.int32)
-    current = np.empty_like(previous)
-    for i in range(1, len(x) + 1):
-        current[0] = i
-        for j in range(1, len(y) + 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] != y[j - 1]))
-        previous, current = current, previous
-    return previous[len(y)]
-
-
 def distance_rows(a, b, *, workers=1):
-    """The bottom-up table compiled by numba, row by row, keeping only two rows at a time."""
+    """The bottom-up table compiled by numba, row by row, keeping only two rows at a time.
+
+    It runs the wavefront's block kernel on one block, the whole table: the
+    serial baseline and the parallel version share their inner loop.
+    """
     check_strings(a, b)
     check_workers(workers)
-    return int(_rows(codes(a), codes(b)))
+    if not a or not b:
+        return len(a) + len(b)
+    x, y = codes(a), codes(b)
+    top = np.arange(len(y) + 1, dtype=np.int32)
+    left = np.arange(len(x) + 1, dtype=np.int32)
+    bottom, right = np.empty_like(top), np.empty_like(left)
+    _block(x, y, 0, len(x), 0, len(y), top, left, bottom, right)
+    return int(bottom[len(y)])
 
 
 # -- The wavefront: anti-diagonals of blocks in parallel --------------------------------
@@ -132,13 +132,19 @@ def _block(x, y, i0, i1, j0, j1, top, left, bottom, right):
     """Rows i0+1..i1, columns j0+1..j1 of D, from the row above (``top[j0..j1]``) and the column
     to the left (``left[i0+1..i1]``); writes its last row into ``bottom`` and last column into ``right``."""
     width = j1 - j0
+    y_part = y[j0:j1]
     previous = top[j0 : j1 + 1].copy()
     current = np.empty_like(previous)
     for i in range(i0 + 1, i1 + 1):
+        x_letter = x[i - 1]
         current[0] = left[i]
         for k in range(1, width + 1):
-            j = j0 + k
-            current[k] = min(previous[k] + 1, current[k - 1] + 1, previous[k - 1] + (x[i - 1] != y[j - 1]))
+            best = previous[k - 1] + (x_letter != y_part[k - 1])  # keep or substitute
+            if previous[k] + 1 < best:  # delete
+                best = previous[k] + 1
+            if current[k - 1] + 1 < best:  # insert
+                best = current[k - 1] + 1
+            current[k] = best
         right[i] = current[width]
         previous, current = current, previous
     bottom[j0 + 1 : j1 + 1] = previous[1:]
