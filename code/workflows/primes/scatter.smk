@@ -4,7 +4,7 @@
 
 include: "Snakefile"
 
-PARTS = 4
+PARTS = 2
 
 
 rule part:
