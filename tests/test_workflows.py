@@ -33,6 +33,7 @@ def test_dry_run_plans_every_job_and_writes_nothing(primes_dir):
 def test_real_run_counts_the_primes_and_a_changed_input_reruns_its_branch(primes_dir, cores):
     workflows.snakemake(primes_dir, "--cores", cores)
     assert (primes_dir / "results/summary.tsv").read_text() == expected_summary(primes_dir)
+    assert 0 < workflows.results_span(primes_dir) < 120
     assert workflows.would_run(primes_dir) == {}
     (primes_dir / "results/clean/a.txt").unlink()  # an intermediate nothing needs now: not remade
     assert workflows.would_run(primes_dir) == {}
@@ -80,6 +81,8 @@ def test_job_stats_parsing_and_bad_names(tmp_path):
         workflows.planned_jobs(None)
     with pytest.raises(ValueError, match="samples"):
         workflows.write_samples(tmp_path, samples=27)
+    with pytest.raises(ValueError, match="at least two files"):
+        workflows.results_span(tmp_path)
     with pytest.raises(ValueError, match="does not exist"):
         workflows.start_snakemake(tmp_path / "missing", "--version")
 

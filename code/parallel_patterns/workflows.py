@@ -138,6 +138,20 @@ def kill(child, timeout=30):
     return child.wait(timeout=timeout)
 
 
+def results_span(directory, folder="results"):
+    """Seconds from the first file written under ``directory/folder`` to the last (by mtime).
+
+    Snakemake's start-up and planning come before the first job's output, so
+    this is about the time the jobs themselves took, whatever Snakemake's own
+    overhead. It misses the first job's run time before it wrote its file.
+    """
+    files = [path for path in pathlib.Path(directory, folder).rglob("*") if path.is_file()]
+    if len(files) < 2:
+        raise ValueError(f"need at least two files under {folder!r} in {str(directory)!r}, found {len(files)}")
+    times = [path.stat().st_mtime for path in files]
+    return max(times) - min(times)
+
+
 JOB_STATS = re.compile(r"^Job stats:\n(?:.*\n){2}((?:\S+\s+\d+\n)+)", re.MULTILINE)
 
 
