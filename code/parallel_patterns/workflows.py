@@ -212,3 +212,44 @@ def graph_dot(directory, kind="dag"):
     if kind not in ("dag", "rulegraph"):
         raise ValueError(f"kind must be 'dag' or 'rulegraph', got {kind!r}")
     return snakemake(directory, f"--{kind}").stdout
+
+
+# -- How parallel is this machine right now? -------------------------------------------
+
+
+def burn(n):
+    """Pure-Python arithmetic for ``n`` steps: a task that only a free core speeds up."""
+    total = 0
+    for i in range(n):
+        total += i % 7
+    return total
+
+
+def process_speedup(workers=2, steps=1_500_000, timeout=60):
+    """How much faster ``workers`` processes burn ``workers`` tasks than one process does.
+
+    A shared or virtual machine may offer two cores and still run two
+    processes no faster than one (a busy neighbour, two hyperthreads of one
+    core). A page that claims a speedup measures this first, so that it can say
+    what the machine allowed at build time. Returns serial time / pool time.
+    """
+    import concurrent.futures
+    import time
+
+    from ._context import mp_context
+    from ._validate import check_workers
+
+    workers = check_workers(workers)
+    steps = check_positive_int("steps", steps)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
+        list(pool.map(burn, [1000] * workers, timeout=timeout))  # every worker started
+        best_serial = best_pool = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            for _ in range(workers):
+                burn(steps)
+            best_serial = min(best_serial, time.perf_counter() - start)
+            start = time.perf_counter()
+            list(pool.map(burn, [steps] * workers, timeout=timeout))
+            best_pool = min(best_pool, time.perf_counter() - start)
+    return best_serial / best_pool
