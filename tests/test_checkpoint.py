@@ -201,3 +201,34 @@ def test_killed_again_and_again_it_loses_nothing_and_repeats_nothing_stored(tmp_
     assert len(cut_short) >= 5
     # exactly one whole result per item, and no partial file left behind
     assert sorted(p.name for p in store.iterdir()) == sorted(result_path(store, i, i).name for i in range(n_items))
+
+
+# -- Bad stores and chunks ----------------------------------------------------------------
+
+
+def test_a_corrupt_checkpoint_file_is_named(tmp_path):
+    assert map_serial(abs, [-1, -2], tmp_path) == [1, 2]
+    result_path(tmp_path, 1, -2).write_bytes(b"\x80\x05 not a whole pickle")
+    with pytest.raises(ValueError, match=r"checkpoint file .*000001-.* is corrupt"):
+        map_serial(abs, [-1, -2], tmp_path)
+    result_path(tmp_path, 1, -2).unlink()
+    assert map_serial(abs, [-1, -2], tmp_path) == [1, 2]
+
+
+def test_chunks_give_the_same_results_with_fewer_files(tmp_path):
+    items = list(range(23))
+    chunks = checkpoint.chunked(items, 5)
+    assert [len(c) for c in chunks] == [5, 5, 5, 5, 3]
+    per_chunk = map_processes(checkpoint.busy_squares, chunks, tmp_path, workers=2)
+    assert [x for chunk in per_chunk for x in chunk] == [n * n for n in items]
+    assert len(list(tmp_path.iterdir())) == len(chunks)
+    with pytest.raises(ValueError, match="size"):
+        checkpoint.chunked(items, 0)
+
+
+def test_the_job_module_reads_its_log(tmp_path):
+    from parallel_patterns.checkpoint_job import read_log
+
+    log = tmp_path / "log"
+    log.write_text("start r1 3 0\ndone r1 3\nstart r2 4 1\n")
+    assert read_log(log) == ([("r1", 3, False), ("r2", 4, True)], [("r1", 3)])

@@ -109,8 +109,20 @@ def store_result(path, result):
 
 
 def load_result(path):
-    with open(path, "rb") as file:
-        return pickle.load(file)
+    """The result stored in ``path``; ValueError if the file is not a whole pickle.
+
+    Atomic writes never leave such a file, but a disk error, a full disk
+    under another tool, or a person editing the store can: the error names
+    the file, which can be deleted so that its item is computed again.
+    """
+    try:
+        with open(path, "rb") as file:
+            return pickle.load(file)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError) as error:
+        raise ValueError(
+            f"checkpoint file {str(path)!r} is corrupt and cannot be read ({type(error).__name__}: {error}); "
+            f"delete it and run again to recompute its item"
+        ) from error
 
 
 def prepare_store(store, items):
@@ -225,6 +237,23 @@ def busy_square(n, work=1_000_000):
     for i in range(work):
         total += i % 7
     return n * n + total * 0
+
+
+def busy_squares(chunk, work=30_000):
+    """``[busy_square(n, work) for n in chunk]``: map this over chunks to store one file per chunk.
+
+    ``resumable_map`` writes one checkpoint file per item. Mapping over
+    chunks of ``k`` items instead stores results ``k`` at a time: fewer
+    writes, but a kill loses up to ``k`` items of work.
+    """
+    return [busy_square(n, work) for n in chunk]
+
+
+def chunked(items, size):
+    """``items`` cut into tuples of ``size`` (the last may be shorter)."""
+    size = check_positive_int("size", size)
+    items = list(items)
+    return [tuple(items[start : start + size]) for start in range(0, len(items), size)]
 
 
 class FreshDirectories(os.PathLike):
