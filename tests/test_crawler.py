@@ -234,3 +234,16 @@ def test_benchmark_case_serves_a_site_of_the_given_size():
         with crawler.benchmark_case(0):
             pass
 
+
+
+def test_the_script_runs_the_crawler_with_asyncio_run():
+    import pathlib
+    import subprocess
+    import sys
+
+    script = pathlib.Path(__file__).parents[1] / "code" / "scripts" / "crawl_site.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--pages", "10", "--workers", "5"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("19 URLs in ") and "'timeout': 1" in done.stdout
