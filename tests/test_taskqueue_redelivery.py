@@ -28,7 +28,7 @@ def kill_a_worker_mid_task(broker):
     client = redis.Redis.from_url(broker)
     try:
         with celery_worker(broker, name="doomed") as doomed:
-            result = tasks.tracked.delay(key, 1.0)
+            result = tasks.tracked.delay(key, 0.5)
             deadline = time.monotonic() + 20
             while not client.llen(f"tracked:{key}"):
                 assert time.monotonic() < deadline, doomed.log()

@@ -30,7 +30,7 @@ from celery import Celery
 
 from ._validate import check_int, check_nonnegative_number
 
-VISIBILITY_TIMEOUT = 4  # seconds; longer than any task here runs
+VISIBILITY_TIMEOUT = 3  # seconds; longer than any task here runs
 
 app = Celery("parallel_patterns.celery_tasks")
 app.conf.update(
