@@ -13,7 +13,7 @@ from parallel_patterns.crawler import Frontier, extract_hrefs, normalize_url, re
 from parallel_patterns.testsite import ALL_FAULTS, TestSite
 
 STRATEGIES = list(crawler.IMPLEMENTATIONS)
-WORKERS = {"serial": 1, "threads": 8, "asyncio": 8, "processes": 3}
+WORKERS = {"serial": 1, "threads": 8, "asyncio": 8, "asyncio-streams": 8, "processes": 3}
 TIMEOUT = 0.5  # the crawler's; the slow page takes 2 s
 
 
@@ -81,7 +81,7 @@ def test_a_server_that_is_not_there_is_reported_as_refused(strategy):
     assert crawler.IMPLEMENTATIONS[strategy](url, timeout=2.0, workers=2) == {url: "connection refused"}
 
 
-@pytest.mark.parametrize("strategy", ["threads", "asyncio"])
+@pytest.mark.parametrize("strategy", ["threads", "asyncio", "asyncio-streams"])
 def test_concurrent_strategies_overlap_their_waits(strategy):
     with TestSite(20, latency=0.1) as site:
         started = time.perf_counter()
@@ -89,6 +89,13 @@ def test_concurrent_strategies_overlap_their_waits(strategy):
         elapsed = time.perf_counter() - started
     assert len(result) == 21
     assert elapsed < 21 * 0.1 / 3  # one after the other would take at least 2.1 s
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_tree_site_gives_the_ground_truth(strategy):
+    with TestSite(40, latency=0.01, branching=3, seed=5) as site:
+        result = crawler.IMPLEMENTATIONS[strategy](site.url, workers=WORKERS[strategy] + 5)
+        assert result == site.expected_result() and list(result) == list(site.expected_result())
 
 
 def test_crawl_async_can_be_awaited_in_a_running_loop(site):
@@ -227,3 +234,16 @@ def test_benchmark_case_serves_a_site_of_the_given_size():
         with crawler.benchmark_case(0):
             pass
 
+
+
+def test_the_script_runs_the_crawler_with_asyncio_run():
+    import pathlib
+    import subprocess
+    import sys
+
+    script = pathlib.Path(__file__).parents[1] / "code" / "scripts" / "crawl_site.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--pages", "10", "--workers", "5"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("19 URLs in ") and "'timeout': 1" in done.stdout

@@ -126,6 +126,36 @@ def test_same_seed_same_site_and_another_seed_another():
     assert links(1) != links(2)
 
 
+def test_a_tree_site_has_its_levels_and_critical_path():
+    with TestSite(10, latency=0.05, branching=2) as site:
+        tree = site.link_tree()
+        # index -> 0, 1; 0 -> 2, 3; 1 -> 4, 5; 2 -> 6, 7; 3 -> 8, 9
+        assert tree["/page/9"] == "/page/3" and tree["/page/3"] == "/page/0" and tree["/page/0"] == "/"
+        assert set(tree) == {"/"} | {f"/page/{i}" for i in range(10)}
+        seconds, path = site.critical_path()
+        assert path == ["/", "/page/0", "/page/3", "/page/9"]
+        assert seconds == pytest.approx(4 * 0.05)
+        assert len(site.expected_result()) == 11
+
+
+def test_critical_path_of_the_flat_site_is_two_fetches_and_a_slow_page_adds_the_timeout():
+    with TestSite(20, latency=0.1, faults={"slow"}, slow_delay=1.0) as site:
+        assert site.critical_path(timeout=5.0)[0] == pytest.approx(0.1 + 1.1)
+        assert site.critical_path(timeout=0.3) == (pytest.approx(0.4), ["/", "/slow"])
+    with TestSite(20, latency=0.1) as site:
+        assert site.critical_path()[0] == pytest.approx(0.2)
+
+
+def test_critical_path_is_a_lower_bound_on_a_concurrent_crawl():
+    from parallel_patterns.crawler import crawl_threads
+
+    with TestSite(30, latency=0.05, branching=3) as site:
+        bound, _ = site.critical_path()
+        started = time.perf_counter()
+        crawl_threads(site.url, workers=40)
+        assert time.perf_counter() - started >= bound
+
+
 def test_expected_result_needs_a_running_site():
     with pytest.raises(RuntimeError, match="not running"):
         TestSite(3).expected_result()
@@ -143,6 +173,8 @@ def test_expected_result_needs_a_running_site():
         ({"faults": 3}, TypeError, "faults"),
         ({"slow_delay": 0}, ValueError, "slow_delay"),
         ({"port": 70000}, ValueError, "port"),
+        ({"branching": 0}, ValueError, "branching"),
+        ({"branching": 1.5}, TypeError, "branching"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, error, name):

@@ -16,7 +16,18 @@ The site
 ``/`` (the index) links to every page ``/page/0`` ... ``/page/{n-1}``, so a
 concurrent crawler has plenty to fetch at once. Each page links back to the
 index, onwards to the next page, and to two pages chosen at random (from
-``seed``). The faults, each switched on by name in ``faults``:
+``seed``). Every page is one link from the index, so a crawler can fetch all
+of them at once after the first answer.
+
+With ``branching=b`` the site is a tree instead: the index links to pages
+``0 ... b-1``, and page ``i`` links to its ``b`` children
+``b*(i+1) ... b*(i+1)+b-1``, back to the index and to two random pages listed
+before it (links that never make a path shorter). A crawler must then go
+down level by level: :meth:`TestSite.critical_path` gives the longest chain of
+fetches that must happen one after the other, the lower bound on any crawl's
+time (episode 1's critical path), and :meth:`TestSite.link_tree` the links
+the crawl follows, for drawing. The faults, each switched on by name in
+``faults``:
 
 ``missing``    the index links to pages that do not exist: 404 Not Found.
 ``error``      a page that fails on the server: 500 Internal Server Error.
@@ -59,6 +70,7 @@ import argparse
 import collections
 import contextlib
 import dataclasses
+import heapq
 import html
 import http.server
 import random
@@ -127,8 +139,9 @@ class TestSite:
 
     __test__ = False  # its name starts with "Test", but it is not a pytest class
 
-    def __init__(self, n_pages=100, *, latency=0.0, seed=0, faults=(), slow_delay=2.0, port=0):
+    def __init__(self, n_pages=100, *, latency=0.0, seed=0, faults=(), slow_delay=2.0, port=0, branching=None):
         self.n_pages = check_positive_int("n_pages", n_pages)
+        self.branching = None if branching is None else check_positive_int("branching", branching)
         self.latency = check_nonnegative_number("latency", latency)
         self.seed = check_int("seed", seed)
         self.faults = check_faults(faults)
@@ -192,11 +205,16 @@ class TestSite:
         n = self.n_pages
         rng = random.Random(self.seed)
         pages = {}
+        b = self.branching
         for i in range(n):
-            links = ["/", f"/page/{(i + 1) % n}"]
-            links += [f"/page/{rng.randrange(n)}" for _ in range(RANDOM_LINKS_PER_PAGE)]
+            if b is None:  # flat: every page is one link from the index
+                links = ["/", f"/page/{(i + 1) % n}"]
+                links += [f"/page/{rng.randrange(n)}" for _ in range(RANDOM_LINKS_PER_PAGE)]
+            else:  # a tree: children, then links back up that never make a path shorter
+                links = [f"/page/{child}" for child in range(b * (i + 1), min(b * (i + 2), n))]
+                links += ["/"] + [f"/page/{rng.randrange(i + 1)}" for _ in range(RANDOM_LINKS_PER_PAGE)]
             pages[f"/page/{i}"] = Page(200, html_page(f"Page {i}", links), links=tuple(links))
-        index_links = [f"/page/{i}" for i in range(n)]
+        index_links = [f"/page/{i}" for i in range(n if b is None else min(b, n))]
         not_followed = []
         if "missing" in self.faults:
             index_links += ["/gone/1", "/gone/2"]
@@ -301,6 +319,70 @@ class TestSite:
                     order.append(link)
         return result
 
+    def link_tree(self, *, max_pages=1000):
+        """How a breadth-first crawl finds each page: request target -> the target it was found on.
+
+        The index maps to None. Only the first ``max_pages`` targets, as in
+        :meth:`expected_result`; the other links on each page lead to pages
+        found already.
+        """
+        check_positive_int("max_pages", max_pages)
+        self._pages_known()
+        found_on, order = {"/": None}, ["/"]
+        for target in order:  # `order` grows while we walk it: a breadth-first queue
+            page = self.page_for(target)
+            if page.status != 200 or not page.content_type.startswith("text/html") or page.slow:
+                continue
+            for link in page.links:
+                if link not in found_on and len(found_on) < max_pages:
+                    found_on[link] = target
+                    order.append(link)
+        return found_on
+
+    def fetch_seconds(self, target, timeout):
+        """How long fetching ``target`` takes at best: the latency, or the timeout of a slow page."""
+        page = self.page_for(target)
+        return min(timeout, self.latency + self.slow_delay) if page.slow else self.latency
+
+    def critical_path(self, *, max_pages=1000, timeout=5.0):
+        """The chain of fetches no crawler can overlap: (seconds, [request targets]).
+
+        A page can be fetched only after a page linking to it has arrived, so
+        the earliest a page can be done is its own fetch time plus the
+        earliest time any page linking to it is done (a shortest path, by
+        Dijkstra's algorithm, over the pages of the crawl). The latest such
+        time is a lower bound on the time of any crawl, however many workers
+        it has: the critical path of episode 1's task graphs.
+        """
+        check_positive_number("timeout", timeout)
+        targets = set(self.link_tree(max_pages=max_pages))
+        best = {"/": self.fetch_seconds("/", timeout)}  # earliest finish found so far
+        came_from = {"/": None}
+        done = set()
+        queue = [(best["/"], "/")]
+        while queue:
+            seconds, target = heapq.heappop(queue)
+            if target in done:
+                continue
+            done.add(target)
+            page = self.page_for(target)
+            if page.status != 200 or not page.content_type.startswith("text/html") or page.slow:
+                continue
+            for link in page.links:
+                candidate = seconds + self.fetch_seconds(link, timeout)
+                if link in targets and candidate < best.get(link, float("inf")):
+                    best[link], came_from[link] = candidate, target
+                    heapq.heappush(queue, (candidate, link))
+        last = max(best, key=lambda target: (best[target], target))
+        path = [last]
+        while came_from[path[-1]] is not None:
+            path.append(came_from[path[-1]])
+        return best[last], path[::-1]
+
+    def _pages_known(self):
+        if not self.pages:
+            raise RuntimeError("the site is not running: use it in a with block")
+
     def _record(self, target):
         with self._requests_lock:
             self.requests[target] += 1
@@ -337,6 +419,35 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         """Log nothing: a crawl makes hundreds of requests."""
+
+
+def link_tree_graph(tree, *, path=()):
+    """A ``graphviz.Digraph`` of a crawl's link tree (from :meth:`TestSite.link_tree`).
+
+    One small circle per page, one row per level (how many fetches from the
+    index), an arrow from the page where the crawl found each page. The chain
+    of pages ``path`` (a critical path) is drawn red and three times as thick,
+    so it stands out without colour too.
+    """
+    import graphviz
+
+    on_path = set(zip(path, path[1:]))
+    red = {"color": "#b02a37", "penwidth": "3"}
+    graph = graphviz.Digraph(
+        graph_attr={"rankdir": "TB", "ranksep": "0.35", "nodesep": "0.05", "size": "9,5", "ratio": "compress"},
+        node_attr={"shape": "circle", "width": "0.3", "fixedsize": "true", "fontsize": "9", "style": "filled",
+                   "fillcolor": "white"},
+        edge_attr={"arrowsize": "0.4", "color": "#777777"},
+    )
+    for target, parent in tree.items():
+        style = {**red, "fillcolor": "#f4cccc", "style": "filled,bold"} if target in path else {}
+        if target == "/":
+            graph.node(target, "index", shape="box", fixedsize="false", **style)
+        else:
+            graph.node(target, target.rsplit("/", 1)[-1], **style)
+        if parent is not None:
+            graph.edge(parent, target, **(red if (parent, target) in on_path else {}))
+    return graph
 
 
 def serve_until_stopped(options, ready, stop):

@@ -1,0 +1,45 @@
+"""A Celery worker killed mid-task: with acks_late the task is delivered again, to another worker.
+
+In a module of its own: it needs a Redis server with no other worker listening,
+and Celery keeps its connection to the first broker a process sends tasks to.
+"""
+
+import time
+import uuid
+
+import psutil
+import redis
+
+from parallel_patterns import celery_tasks as tasks
+from parallel_patterns.taskqueue import celery_worker, redis_server
+
+
+def test_a_task_whose_worker_is_killed_is_delivered_again_to_another():
+    with redis_server() as broker:
+        tasks.use_broker(broker)  # before the first task is sent: Celery keeps its connections
+        outcome = kill_a_worker_mid_task(broker)
+    assert outcome["worker"].startswith("rescuer@")
+    assert [name.split("@")[0] for name in outcome["deliveries"]] == ["doomed", "rescuer"]
+    assert outcome["redelivered"]
+
+
+def kill_a_worker_mid_task(broker):
+    key = uuid.uuid4().hex
+    client = redis.Redis.from_url(broker)
+    try:
+        with celery_worker(broker, name="doomed") as doomed:
+            result = tasks.tracked.delay(key, 0.5)
+            deadline = time.monotonic() + 20
+            while not client.llen(f"tracked:{key}"):
+                assert time.monotonic() < deadline, doomed.log()
+                time.sleep(0.02)
+            started = time.monotonic()
+            doomed.kill()
+            assert not psutil.pid_exists(doomed.pid) or psutil.Process(doomed.pid).status() == psutil.STATUS_ZOMBIE
+        # Redis hands out an unacknowledged message again once it is older than the
+        # visibility timeout; a worker looks for such messages when it starts.
+        time.sleep(max(0.0, tasks.VISIBILITY_TIMEOUT + 0.2 - (time.monotonic() - started)))
+        with celery_worker(broker, name="rescuer"):
+            return result.get(timeout=30)
+    finally:
+        client.close()
