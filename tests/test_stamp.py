@@ -49,3 +49,31 @@ def test_the_stamp_names_a_quota_only_when_there_is_one():
     assert "quota" not in stamp.MachineStamp(**fields).summary()
     assert "CPU quota 1.5 cores" in stamp.MachineStamp(**fields, cpu_quota=1.5).summary()
     assert stamp.machine_stamp().cpu_quota == stamp.cpu_quota()
+
+
+def test_process_speedup_is_a_ratio_and_checks_its_arguments():
+    ratio = stamp.process_speedup(2, steps=200_000)
+    assert 0.3 < ratio < 2.5
+    assert stamp.burn(10) == sum(i % 7 for i in range(10))
+    with pytest.raises(ValueError, match="workers"):
+        stamp.process_speedup(0)
+
+
+def test_wait_for_free_cores_waits_until_the_probe_shows_them():
+    readings, naps = iter([1.0, 1.1, 1.8, 1.9]), []
+    speedup, waited = stamp.wait_for_free_cores(probe=lambda: next(readings), sleep=naps.append, pause=5)
+    assert (speedup, waited, naps) == (1.8, 10, [5, 5])
+
+
+def test_wait_for_free_cores_gives_up_after_its_patience():
+    naps = []
+    speedup, waited = stamp.wait_for_free_cores(probe=lambda: 1.0, sleep=naps.append, pause=5, patience=12)
+    assert (speedup, waited) == (1.0, 15) and len(naps) == 3
+
+
+def test_wait_for_free_cores_checks_its_arguments():
+    with pytest.raises(ValueError, match="needed"):
+        stamp.wait_for_free_cores(needed=0, probe=lambda: 2.0)
+    with pytest.raises(ValueError, match="patience"):
+        stamp.wait_for_free_cores(patience=-1, probe=lambda: 2.0)
+

@@ -113,11 +113,3 @@ def test_a_killed_run_leaves_an_incomplete_file_and_a_lock(primes_dir):
     assert "count_primes" in workflows.planned_jobs(finish.stderr)
     assert (primes_dir / "results/summary.tsv").read_text() == expected_summary(primes_dir)
     assert "summary" in workflows.job_list(finish.stderr)
-
-
-def test_process_speedup_is_a_ratio_and_checks_its_arguments():
-    ratio = workflows.process_speedup(2, steps=200_000)
-    assert 0.3 < ratio < 2.5
-    assert workflows.burn(10) == sum(i % 7 for i in range(10))
-    with pytest.raises(ValueError, match="workers"):
-        workflows.process_speedup(0)

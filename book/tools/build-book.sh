@@ -11,6 +11,9 @@
 # jupyter cache, so a second attempt runs only the pages that failed; a claim
 # that has really gone stale fails every attempt and fails the build.
 #
+# Before each page with code cells runs, the lesson extension also waits (up to
+# 45 s) until a quick probe sees two free cores (parallel_patterns.stamp).
+#
 # Only execution failures are retried. Between attempts the Sphinx environment
 # is removed (not the jupyter cache), so every page is read again and every
 # warning of the attempt that counts is reported: a retry can hide nothing.

@@ -6,7 +6,9 @@ the worker's module; the default on macOS and Windows) and ``forkserver`` (the
 default on Linux from Python 3.14). Every process-based strategy in this package
 asks for its context here, so it behaves the same on every platform. The default
 is ``spawn`` because it is what most learners' laptops do, and it is the
-strictest: code that works with ``spawn`` works with the other two.
+strictest about importing: a worker that ``spawn`` can find, ``fork`` and
+``forkserver`` can find too. (That says nothing about fork-safety: a parent with
+threads or locks can still break ``fork``.)
 
 Set ``PARALLEL_PATTERNS_START_METHOD`` to ``fork`` or ``forkserver`` to try the
 others.

@@ -15,6 +15,7 @@ Static files (``lesson.css``, ``lesson.js``) live in ``book/_static`` and are
 added to every page here, so the site needs nothing from the network.
 """
 
+import os
 import shutil
 from pathlib import Path
 
@@ -76,6 +77,30 @@ def _write_notebooks(app, exception):
     logging.getLogger(__name__).info(f"lesson: wrote {len(written)} notebook downloads into {notebooks.NOTEBOOK_DIR}/")
 
 
+def _wait_for_free_cores(app, docname, source):
+    """Before a page with code cells runs, wait (a while) for two free cores.
+
+    The pages check their claims about speed, and the build machine now and then
+    runs two processes no faster than one. Measuring in such a spell fails a
+    claim that holds, so the build first waits until a quick probe
+    (``parallel_patterns.stamp.wait_for_free_cores``) sees the speedup, at most
+    45 s a page and 5 minutes a build. Set ``LESSON_CORE_WAIT=0`` to skip it.
+    """
+    if os.environ.get("LESSON_CORE_WAIT", "1") == "0" or "{code-cell}" not in source[0]:
+        return
+    from parallel_patterns.stamp import usable_cores, wait_for_free_cores
+
+    spent = getattr(app, "lesson_core_wait_seconds", 0.0)
+    if usable_cores() < 2 or spent >= 300:
+        return
+    speedup, waited = wait_for_free_cores(patience=min(45.0, 300 - spent))
+    app.lesson_core_wait_seconds = spent + waited
+    if waited:
+        logging.getLogger(__name__).info(
+            f"lesson: waited {waited:.0f} s for two free cores before {docname} (probe speedup {speedup:.2f})"
+        )
+
+
 def setup(app):
     app.add_config_value("lesson_breaks", [], "env")
     app.add_config_value("lesson_day_start", "9:00", "env")
@@ -96,6 +121,7 @@ def setup(app):
     app.add_directive("lesson-notebooks-zip", pages.NotebooksZip)
 
     app.connect("builder-inited", _add_static_path)
+    app.connect("source-read", _wait_for_free_cores)
     app.connect("env-before-read-docs", _init_env)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
