@@ -9,7 +9,7 @@ import pytest
 from parallel_patterns import filesearch as fs
 
 # (strategy, workers): every strategy, and the parallel ones with more than one worker
-CASES = [("serial", 1), ("threads", 1), ("threads", 3), ("pipeline", 1), ("pipeline", 2)]
+CASES = [("serial", 1), ("threads", 1), ("threads", 3), ("processes", 2), ("pipeline", 1), ("pipeline", 2)]
 CASE_IDS = [f"{name}-{workers}" for name, workers in CASES]
 
 

@@ -23,6 +23,8 @@ The strategies
 ``threads``   walk, then hash in a thread pool. Threads help here despite the
               GIL: reading a file, and hashing a buffer of more than 2 KiB,
               release it, so with chunks of 1 MiB the threads hash in parallel.
+``processes`` walk, then hash in one pool of ``workers`` processes: the
+              plain map, with the walk done before any hashing starts.
 ``pipeline``  one *walker* process lists files onto a queue, ``workers``
               *hasher* processes take paths from it and put matches on a second
               queue, which this process reads. The walker ends the stream with
@@ -119,6 +121,18 @@ def find_threads(root, digest, *, algorithm="sha256", workers=1):
     return sorted(path for path, found in zip(paths, digests) if found == digest)
 
 
+def find_processes(root, digest, *, algorithm="sha256", workers=1):
+    """Walk, then hash the files in a single pool of ``workers`` processes."""
+    root, digest, algorithm, workers = check_arguments(root, digest, algorithm, workers)
+    paths = list(walk_files(root))
+    chunksize = max(1, len(paths) // (4 * workers))  # as Pool.map would choose
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
+        digests = list(
+            pool.map(file_digest, paths, itertools.repeat(algorithm), chunksize=chunksize, timeout=RESULT_TIMEOUT)
+        )
+    return sorted(path for path, found in zip(paths, digests) if found == digest)
+
+
 def walker(root, paths, n_hashers):
     """Pipeline stage 1: put every file's path on ``paths``, then one None per hasher."""
     try:
@@ -172,6 +186,7 @@ def find_pipeline(root, digest, *, algorithm="sha256", workers=1):
 IMPLEMENTATIONS = {
     "serial": find_serial,
     "threads": find_threads,
+    "processes": find_processes,
     "pipeline": find_pipeline,
 }
 
