@@ -3,7 +3,8 @@
 Run it with ``mpiexec -n 2 python pi_mpi.py [points]``. Each of the ranks is a
 separate process running this same file; they differ only in their rank, which
 decides their share of the points and their random seed. ``comm.reduce`` sends
-every rank's count of hits to rank 0 and adds them there.
+every rank's count of hits to rank 0 and adds them there; ``comm.gather``
+collects one report from each rank, so that only rank 0 prints.
 """
 
 import sys
@@ -23,6 +24,8 @@ x, y = rng.random(mine), rng.random(mine)
 hits = int(np.count_nonzero(x * x + y * y <= 1.0))
 
 all_hits = comm.reduce(hits, op=MPI.SUM, root=0)  # only rank 0 receives the sum
-print(f"rank {rank} of {size}: {mine} points, {hits} hits", flush=True)
+# Ranks printing at once would mix their lines: send them to rank 0 instead.
+reports = comm.gather(f"rank {rank} of {size}: {mine} points, {hits} hits", root=0)
 if rank == 0:
+    print(*reports, sep="\n")
     print(f"pi is about {4 * all_hits / total:.5f} from {total} points on {size} ranks")
