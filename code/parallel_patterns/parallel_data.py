@@ -33,7 +33,8 @@ STATIONS = tuple(f"station-{i:02d}" for i in range(40))
 def station_table(n_rows, *, seed=0, first_day=0):
     """A pyarrow table of ``n_rows`` readings, sorted by day.
 
-    Columns: ``day`` (int32), ``station`` (string), ``temperature``,
+    Columns: ``day`` (int32), ``station`` (dictionary-encoded strings, a
+    categorical for pandas), ``temperature``,
     ``humidity``, ``pressure`` and ``wind`` (float64). There are 2 000
     readings per day; temperatures follow the seasons and differ by station.
     """
@@ -48,7 +49,10 @@ def station_table(n_rows, *, seed=0, first_day=0):
     temperature = 8 + season + 0.2 * station_index + rng.normal(0, 3, n_rows)
     return pa.table({
         "day": day,
-        "station": pa.array(STATIONS).take(station_index),
+        # A dictionary column (pandas: categorical): 40 names, stored once.
+        "station": pa.DictionaryArray.from_arrays(
+            pa.array(station_index, pa.int32()), pa.array(STATIONS)
+        ),
         "temperature": temperature.round(2),
         "humidity": rng.uniform(20, 100, n_rows).round(1),
         "pressure": rng.normal(1013, 8, n_rows).round(1),
