@@ -120,3 +120,32 @@ def test_part_sums_add_up():
     assert sum(dt.part_sum(data, i, 7) for i in range(7)) == data.sum()
     with pytest.raises(ValueError):
         dt.part_sum(data, 7, 7)
+
+
+def test_programs_stop_when_their_parent_is_killed(tmp_path):
+    """A parent killed with SIGKILL runs no atexit: the watchdog stops the programs."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import time\n"
+        "from parallel_patterns.cluster import SchedulerAndWorkers\n"
+        "cluster = SchedulerAndWorkers(n_workers=1).start()\n"
+        "print(' '.join(str(p) for p in cluster.pids().values()), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = {int(p) for p in parent.stdout.readline().split()}
+        assert len(pids) == 2
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 15
+        while _session_processes(pids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _session_processes(pids)
+    finally:
+        parent.kill()
+        parent.wait()

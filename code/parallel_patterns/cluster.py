@@ -15,8 +15,11 @@ exactly that on one machine, so a notebook can show the real thing:
 * each program runs in a session of its own, so stopping it also stops the
   worker process that a worker's *nanny* starts;
 * the programs are stopped when the ``with`` block ends, on error too, and at
-  the latest when the Python process that started them exits (``atexit``),
-  which covers a notebook whose cell failed;
+  the latest when the Python process that started them exits (``atexit``);
+  and should that process be killed without running ``atexit`` (a notebook
+  kernel shut down after a failed cell can be), a small watchdog process,
+  which holds the read end of a pipe from it, sees the pipe close and stops
+  the programs;
 * their output goes to log files in a temporary directory, which
   :meth:`SchedulerAndWorkers.log` returns, because logs are where a cluster
   says what it did.
@@ -37,6 +40,24 @@ import weakref
 from ._validate import check_positive_int, check_positive_number
 
 HOST = "127.0.0.1"
+
+# The watchdog: reads process-group ids, one a line, until "done" (a normal
+# close: nothing to do) or the end of the pipe (its parent died: stop them all).
+_WATCHDOG = """
+import os, signal, sys, time
+groups = []
+for line in sys.stdin:
+    if line.strip() == "done":
+        sys.exit(0)
+    groups.append(int(line))
+for signum, pause in ((signal.SIGTERM, 5), (signal.SIGKILL, 0)):
+    for group in groups:
+        try:
+            os.killpg(group, signum)
+        except OSError:
+            pass
+    time.sleep(pause)
+"""
 
 
 def config_to_env(config):
@@ -108,6 +129,7 @@ class SchedulerAndWorkers:
         self._processes = {}  # name -> Popen
         self._logs = {}
         self._finalizer = None
+        self._watchdog = None
 
     # -------------------------------------------------------------- start
     @property
@@ -119,7 +141,13 @@ class SchedulerAndWorkers:
         if self.directory is not None:
             raise RuntimeError("this cluster has been started already")
         self.directory = tempfile.mkdtemp(prefix="dask-cluster-")
-        self._finalizer = weakref.finalize(self, _stop, self._processes, self.directory)
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG], stdin=subprocess.PIPE, text=True,
+            start_new_session=True,
+        )
+        self._finalizer = weakref.finalize(
+            self, _stop, self._processes, self.directory, self._watchdog
+        )
         atexit.register(self._finalizer)
         try:
             self._launch("scheduler", scheduler_command(self.scheduler_file))
@@ -146,6 +174,8 @@ class SchedulerAndWorkers:
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 env=self.env, start_new_session=True,
             )
+            self._watchdog.stdin.write(f"{self._processes[name].pid}\n")
+            self._watchdog.stdin.flush()
         finally:
             log.close()  # the child has its own copy of the file descriptor
 
@@ -210,7 +240,7 @@ class SchedulerAndWorkers:
         self.close()
 
 
-def _stop(processes, directory, grace=10):
+def _stop(processes, directory, watchdog, grace=10):
     """Stop the programs' whole sessions: workers first, then the scheduler."""
     order = sorted(processes, key=lambda name: name == "scheduler")
     for names in ([n for n in order if n != "scheduler"], ["scheduler"]):
@@ -228,6 +258,14 @@ def _stop(processes, directory, grace=10):
             # The nanny's worker process is in the same session: make sure it is gone.
             _signal_session(processes[name], signal.SIGKILL)
             processes[name].wait()
+    with contextlib.suppress(OSError):
+        watchdog.stdin.write("done\n")
+        watchdog.stdin.close()
+    try:
+        watchdog.wait(10)
+    except subprocess.TimeoutExpired:
+        watchdog.kill()
+        watchdog.wait()
     shutil.rmtree(directory, ignore_errors=True)
 
 
