@@ -77,6 +77,21 @@ def _write_notebooks(app, exception):
     logging.getLogger(__name__).info(f"lesson: wrote {len(written)} notebook downloads into {notebooks.NOTEBOOK_DIR}/")
 
 
+def _in_execution_cache(app, text):
+    """Whether myst-nb will take this page's outputs from the jupyter cache."""
+    try:
+        from jupyter_cache import get_cache
+        from myst_nb.core.read import read_myst_markdown_notebook
+
+        path = app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+        if not Path(path).exists():
+            return False
+        get_cache(str(path)).match_cache_notebook(read_myst_markdown_notebook(text))
+        return True
+    except Exception:  # no record (KeyError), or a cache we cannot read: the page runs
+        return False
+
+
 def _wait_for_free_cores(app, docname, source):
     """Before a page with code cells runs, wait (a while) for two free cores.
 
@@ -88,6 +103,8 @@ def _wait_for_free_cores(app, docname, source):
     """
     if os.environ.get("LESSON_CORE_WAIT", "1") == "0" or "{code-cell}" not in source[0]:
         return
+    if _in_execution_cache(app, source[0]):
+        return  # the page will not run: its outputs come from the cache
     from parallel_patterns.stamp import usable_cores, wait_for_free_cores
 
     spent = getattr(app, "lesson_core_wait_seconds", 0.0)
