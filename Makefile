@@ -22,7 +22,7 @@ JB_FLAGS := -W -n --keep-going
 # until it has failed this many times: the build machine's cores are shared,
 # and a moment without one can spoil a checked claim about speed.
 # See book/tools/build-book.sh.
-BUILD_ATTEMPTS ?= 3
+BUILD_ATTEMPTS ?= 4
 
 .PHONY: book test serve clean lock episode extensions system-graphviz system-chromium system-redis
 

@@ -73,7 +73,8 @@ def _write_notebooks(app, exception):
         return
     episodes = {d: app.env.doc2path(d) for d in app.env.found_docs if is_episode(d)}
     executed = Path(app.outdir).parent / "jupyter_execute"
-    written = notebooks.write_notebooks(app.outdir, episodes, executed)
+    cache = app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+    written = notebooks.write_notebooks(app.outdir, episodes, executed, cache)
     logging.getLogger(__name__).info(f"lesson: wrote {len(written)} notebook downloads into {notebooks.NOTEBOOK_DIR}/")
 
 

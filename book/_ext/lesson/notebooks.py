@@ -508,10 +508,33 @@ def _read_json(path):
         return None
 
 
-def write_notebooks(outdir, episodes, executed_dir):
+def _executed_from_cache(cache_dir, source):
+    """The source notebook with the outputs the jupyter cache holds for it, or None.
+
+    myst-nb writes ``_build/jupyter_execute/<page>.ipynb`` from the notebook it
+    parsed, which has outputs only when the page ran in this build: a page taken
+    from the cache (every page but the failed one, when a build is retried) is
+    written there without outputs. The cache itself has them.
+    """
+    if cache_dir is None or not Path(cache_dir).exists():
+        return None
+    try:
+        from jupyter_cache import get_cache
+        from myst_nb.core.read import read_myst_markdown_notebook
+
+        notebook = read_myst_markdown_notebook(Path(source).read_text(encoding="utf-8"))
+        _, merged = get_cache(str(cache_dir)).merge_match_into_notebook(notebook)
+        return merged
+    except Exception:  # no cache record for this source: fall back to jupyter_execute
+        return None
+
+
+def write_notebooks(outdir, episodes, executed_dir, cache_dir=None):
     """Write both notebooks of every episode and the zip into ``outdir/notebooks``.
 
     ``episodes`` maps a docname (``episodes/01-introduction``) to its source path.
+    Outputs come from the jupyter cache in ``cache_dir`` when it has the page,
+    otherwise from myst-nb's executed notebook in ``executed_dir``.
     Returns the paths written.
     """
     target = Path(outdir) / NOTEBOOK_DIR
@@ -521,7 +544,9 @@ def write_notebooks(outdir, episodes, executed_dir):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for docname, source in sorted(episodes.items()):
             executed_path = Path(executed_dir) / f"{docname}.ipynb"
-            executed = nbformat.read(executed_path, as_version=4) if executed_path.exists() else None
+            executed = _executed_from_cache(cache_dir, source)
+            if executed is None and executed_path.exists():
+                executed = nbformat.read(executed_path, as_version=4)
             glue = _read_json(Path(executed_dir) / f"{docname}.glue.json")
             learner = nbformat.writes(make_notebook(source, learner=True))
             full = nbformat.writes(make_notebook(source, learner=False, executed=executed, glue=glue))
