@@ -20,7 +20,7 @@
 attempts=$1
 shift
 build=_build
-pause=${BUILD_RETRY_PAUSE:-20}
+pause=${BUILD_RETRY_PAUSE:-45}
 log=$(mktemp)
 code=$(mktemp)
 trap 'rm -f "$log" "$code"' EXIT
