@@ -30,7 +30,10 @@ $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	# uv installs the same pins as pip, about twenty times faster; pip is the fallback.
+	{ $(BIN)/python -m pip install --quiet uv && \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt -e . ; } || \
+	  $(BIN)/python -m pip install --quiet -r requirements.txt -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
 	touch $@
 
@@ -73,7 +76,7 @@ serve:
 lock: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -r requirements.in
 	{ echo '# Pinned by `make lock` from requirements.in; install with `make book` or `pip install -r requirements.txt -e .`'; \
-	  $(BIN)/python -m pip freeze --exclude-editable --all | grep -v "^pip=="; } > requirements.txt
+	  $(BIN)/python -m pip freeze --exclude-editable --all | grep -v -e "^pip==" -e "^uv=="; } > requirements.txt
 	$(BIN)/python book/tools/pin-learner.py requirements.txt requirements-learner.txt
 
 clean:

@@ -23,6 +23,7 @@ from lesson.metadata import read_front_matter  # noqa: E402
 from lesson.notebooks import LEARNER_SKIP, make_notebook  # noqa: E402
 
 CORE = [p for p in toc_episodes() if read_front_matter(p).get("block") == "core"]
+LEARNER_SCALE = "0.25"
 CELL_TIMEOUT = 300  # seconds per cell: five times the build's, for a loaded machine
 
 
@@ -33,6 +34,9 @@ def test_learner_notebook_runs_in_a_fresh_kernel(path, monkeypatch):
     notebook = make_notebook(path, learner=True)
     notebook.cells = [c for c in notebook.cells if LEARNER_SKIP not in c.get("metadata", {}).get("tags", [])]
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    # What is tested is that the cells run in order, not how fast: a quarter of the
+    # build's problem sizes (LESSON_SCALE) is enough, and four times quicker.
+    monkeypatch.setenv("LESSON_SCALE", LEARNER_SCALE)
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT,

@@ -4,6 +4,7 @@ In a module of its own: it needs a Redis server with no other worker listening,
 and Celery keeps its connection to the first broker a process sends tasks to.
 """
 
+import gc
 import time
 import uuid
 
@@ -43,3 +44,17 @@ def kill_a_worker_mid_task(broker):
             return result.get(timeout=30)
     finally:
         client.close()
+
+
+def test_a_result_dropped_after_redis_has_stopped_does_not_stall():
+    # A dropped AsyncResult unsubscribes from Redis. With Celery's default retry
+    # policy that took 20 s a result once Redis had stopped; ours gives up at once.
+    with redis_server() as broker:
+        tasks.use_broker(broker)
+        with celery_worker(broker, name="brief"):
+            results = [tasks.add.delay(n, 1) for n in range(3)]
+            assert [r.get(timeout=30) for r in results] == [1, 2, 3]
+    begin = time.monotonic()
+    del results
+    gc.collect()
+    assert time.monotonic() - begin < 5

@@ -124,12 +124,8 @@ def wordcount_futures(texts, *, workers=1):
 def wordcount_joblib(texts, *, workers=1):
     """Map parts to counters with ``joblib.Parallel``, then add them up.
 
-    Passing a multiprocessing context as ``backend`` makes joblib use a plain
-    process pool with the package's start method, closed when the call returns.
-    (joblib's default backend, loky, keeps its workers alive between calls to
-    save start-up time: handy in a notebook, but they outlive the call.)
-    With one worker joblib makes the calls itself, without a pool, and takes
-    no timeout.
+    joblib gets the package's multiprocessing context as its backend, for the
+    reasons :func:`parallel_patterns.primes.primes_joblib` gives.
     """
     from joblib import Parallel, delayed
 
