@@ -71,3 +71,25 @@ def test_an_empty_sweep_is_empty():
 def test_benchmark_case():
     with sw.benchmark_case(10) as (args, kwargs):
         assert len(args[0]) == 10 and kwargs == {"n_steps": sw.BENCHMARK_STEPS}
+
+
+def test_the_snakemake_sweep_computes_only_new_chunks(tmp_path):
+    # What the episode says a workflow adds: a second run with one more chunk runs
+    # one more job (and the join), and leaves the finished chunks alone.
+    from parallel_patterns import workflows
+
+    rs = sw.growth_rates(6)
+    sw.write_chunk_files(tmp_path, [rs[:3], rs[3:]])
+    workflows.copy_workflow("sweep", tmp_path)
+    config = ["--config", "n_steps=50"]
+    assert workflows.would_run(tmp_path, *config) == {"all": 1, "collect": 1, "exponents": 2}
+    workflows.snakemake(tmp_path, "--cores", "2", *config)
+    assert workflows.would_run(tmp_path, *config) == {}
+    more = [3.9, 4.0]
+    (tmp_path / "chunks" / "0002.txt").write_text("".join(f"{r!r}\n" for r in more))
+    assert workflows.would_run(tmp_path, *config) == {"all": 1, "collect": 1, "exponents": 1}
+    workflows.snakemake(tmp_path, "--cores", "2", *config)
+    # a run with other parameters is a new sweep: every chunk again
+    assert workflows.would_run(tmp_path, "--config", "n_steps=60")["exponents"] == 3
+    written = [float(line) for line in (tmp_path / "results" / "exponents.txt").read_text().split()]
+    assert written == sw.sweep_serial(rs + more, n_steps=50)

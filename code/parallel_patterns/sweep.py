@@ -22,6 +22,11 @@ The strategies
 ``dask``       the same chunks as ``dask.delayed`` tasks, computed by dask's
                processes scheduler on a pool we start (and stop) ourselves, so
                the start method is the package's.
+``snakemake``  the same chunks as files, one Snakemake job each, in a fresh
+               temporary directory (the workflow ``code/workflows/sweep``).
+               Every job is a new Python process, and the results travel
+               through files written with ``repr``, which reads back as the
+               same float.
 
 All of them run the same function on the same chunks, so they return the same
 floats, bit for bit.
@@ -30,6 +35,8 @@ floats, bit for bit.
 import concurrent.futures
 import contextlib
 import math
+import pathlib
+import tempfile
 
 from ._context import mp_context
 from ._validate import check_positive_int, check_workers
@@ -116,11 +123,35 @@ def sweep_dask(rs, *, n_steps=BENCHMARK_STEPS, workers=1):
     return [value for part in results for value in part]
 
 
+def sweep_snakemake(rs, *, n_steps=BENCHMARK_STEPS, workers=1):
+    """The same chunks as files, one job each of the workflow ``sweep``, run by Snakemake on ``workers`` cores."""
+    rs, n_steps, workers = check_arguments(rs, n_steps, workers)
+    if not rs:
+        return []
+    from . import workflows  # imported on use: the other strategies never need it
+
+    with tempfile.TemporaryDirectory(prefix="sweep-snakemake-") as directory:
+        write_chunk_files(directory, chunks(rs, workers))
+        workflows.copy_workflow("sweep", directory)
+        workflows.snakemake(directory, "--cores", str(workers), "--config", f"n_steps={n_steps}", timeout=TIMEOUT)
+        lines = pathlib.Path(directory, "results", "exponents.txt").read_text().split()
+    return [float(line) for line in lines]
+
+
+def write_chunk_files(directory, parts):
+    """Write ``chunks/0000.txt``, ``chunks/0001.txt``, ...: one growth rate per line, with ``repr``."""
+    folder = pathlib.Path(directory, "chunks")
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, part in enumerate(parts):
+        (folder / f"{number:04d}.txt").write_text("".join(f"{r!r}\n" for r in part))
+
+
 IMPLEMENTATIONS = {
     "serial": sweep_serial,
     "threads": sweep_threads,
     "processes": sweep_processes,
     "dask": sweep_dask,
+    "snakemake": sweep_snakemake,
 }
 
 sweep = sweep_serial
