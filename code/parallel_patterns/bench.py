@@ -18,7 +18,9 @@ strategy creates its pool inside the call. Not timed: preparing the problem
 one warm-up call of each strategy before it is first timed. The warm-up pays
 for costs that come once per session, not once per call: numba compiling its
 functions, and modules imported on first use. Each measurement is the median
-of ``repeat`` calls, which one call disturbed by another program cannot move.
+of ``repeat`` calls, taken in turns: every round calls each strategy once, so
+that a spell of load from another program slows one call of each (which the
+median then ignores) rather than every call of one.
 
 What is reported
 ----------------
@@ -40,6 +42,7 @@ for its n shares gets
 """
 
 import argparse
+import contextlib
 import importlib
 import json
 import pkgutil
@@ -186,34 +189,33 @@ def run_benchmark(
     repeat = check_positive_int("repeat", repeat)
     total = sum(len(runs) for runs in plan.values())
     warmed_up = set() if warmup else {strategy for runs in plan.values() for strategy, _ in runs}
-    rows = []
-    for case_size, runs in plan.items():
-        with module.benchmark_case(case_size) as (args, kwargs):
-            for strategy, w in runs:
-                if progress is not None:
-                    step = f"[{len(rows) + 1}/{total}]"
-                    print(
-                        f"{step} {name} {strategy} workers={w} size={case_size}",
-                        file=progress,
-                        flush=True,
-                    )
+    measurements = [(case_size, strategy, w) for case_size, runs in plan.items() for strategy, w in runs]
+    times = {measurement: [] for measurement in measurements}
+    with contextlib.ExitStack() as stack:  # every problem size set up at once, for the rounds
+        cases = {case_size: stack.enter_context(module.benchmark_case(case_size)) for case_size in plan}
+        for round_number in range(repeat):
+            for step, (case_size, strategy, w) in enumerate(measurements, start=1):
+                if progress is not None and round_number == 0:
+                    print(f"[{step}/{total}] {name} {strategy} workers={w} size={case_size}", file=progress, flush=True)
+                args, kwargs = cases[case_size]
                 function = module.IMPLEMENTATIONS[strategy]
                 call_kwargs = {**kwargs, "workers": w}
                 if strategy not in warmed_up:
                     function(*args, **call_kwargs)  # the warm-up: not timed
                     warmed_up.add(strategy)
-                times = time_calls(function, args, call_kwargs, repeat)
-                rows.append(
-                    {
-                        "workload": name,
-                        "strategy": strategy,
-                        "workers": w,
-                        "size": case_size,
-                        "weak": weak,
-                        "times_s": times,
-                        "median_s": statistics.median(times),
-                    }
-                )
+                times[case_size, strategy, w] += time_calls(function, args, call_kwargs, 1)
+    rows = [
+        {
+            "workload": name,
+            "strategy": strategy,
+            "workers": w,
+            "size": case_size,
+            "weak": weak,
+            "times_s": times[case_size, strategy, w],
+            "median_s": statistics.median(times[case_size, strategy, w]),
+        }
+        for case_size, strategy, w in measurements
+    ]
     add_speedups(rows, baseline)
     return rows
 

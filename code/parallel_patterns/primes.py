@@ -8,8 +8,8 @@ that processes (or compiled code released from the GIL) run in parallel.
 The test: ``n`` is prime if no number from 2 up to √n divides it. Every prime
 above 3 is one more or one less than a multiple of 6 (the others are multiples
 of 2 or 3), so after checking 2 and 3 it is enough to try 5, 7, 11, 13, 17,
-19, ... (6k - 1 and 6k + 1). A prime near 10**14 still needs about 3 million
-trial divisions: a few tenths of a second in Python.
+19, ... (6k - 1 and 6k + 1). A prime near 10**13 still needs about a million
+trial divisions: a fifth of a second in Python.
 
 Numbers are limited to ``MAX_NUMBER`` (10**16): numba works with 64-bit
 integers, and beyond that trial division takes minutes per number anyway.
@@ -43,8 +43,8 @@ from parallel_patterns._context import mp_context
 from parallel_patterns._validate import check_int, check_positive_int, check_workers
 
 MAX_NUMBER = 10**16
-BENCHMARK_START = 10**14  # the benchmark tests the primes that follow this number
-DEFAULT_SIZE = 14  # primes just above 10**14: about 2.2 s for the serial strategy
+BENCHMARK_START = 10**13  # the benchmark tests the primes that follow this number
+DEFAULT_SIZE = 12  # primes just above 10**13: about 2.4 s for the serial strategy
 TIMEOUT = 600  # seconds to wait for worker processes: longer means one was lost
 
 
