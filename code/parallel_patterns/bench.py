@@ -17,16 +17,18 @@ strategy creates its pool inside the call. Not timed: preparing the problem
 (``benchmark_case``: generating a corpus, starting a test web site, ...) and
 one warm-up call of each strategy before it is first timed. The warm-up pays
 for costs that come once per session, not once per call: numba compiling its
-functions, and modules imported on first use. Each measurement is the median
-of ``repeat`` calls, taken in turns: every round calls each strategy once, so
-that a spell of load from another program slows one call of each (which the
-median then ignores) rather than every call of one.
+functions, and modules imported on first use. Each measurement is the
+*best* of ``repeat`` calls, as with ``timeit``: other programs can only make a
+call slower, never faster than the code allows. The calls are taken in turns,
+every round calling each strategy once, so that a spell of load (on a shared
+machine, a core taken away for a second) slows one call of each row rather
+than every call of one. The median is kept too, to show the spread.
 
 What is reported
 ----------------
 Strong scaling (the default) keeps the size fixed as workers are added:
 
-``speedup``     the baseline strategy's median time (``serial`` by default,
+``speedup``     the baseline strategy's best time (``serial`` by default,
                 with 1 worker, at the same size) divided by this row's.
 ``efficiency``  speedup / workers: 100 % means every worker was fully used.
 
@@ -175,7 +177,7 @@ def run_benchmark(
     """Time ``strategies`` of ``workload`` (default: all) with each number of ``workers``.
 
     Returns one dict per measurement, with keys ``workload``, ``strategy``,
-    ``workers``, ``size``, ``weak``, ``times_s`` (every call), ``median_s``,
+    ``workers``, ``size``, ``weak``, ``times_s`` (every call), ``best_s``, ``median_s``,
     ``baseline``, ``speedup`` and ``efficiency``. ``progress``, if given, is a
     file (such as ``sys.stderr``) that gets a line as each measurement starts.
     Each strategy is first called once untimed (``warmup``), which compiles
@@ -212,6 +214,7 @@ def run_benchmark(
             "size": case_size,
             "weak": weak,
             "times_s": times[case_size, strategy, w],
+            "best_s": min(times[case_size, strategy, w]),
             "median_s": statistics.median(times[case_size, strategy, w]),
         }
         for case_size, strategy, w in measurements
@@ -228,7 +231,7 @@ def add_speedups(rows, baseline):
     size): efficiency T1(1 share) / Tn(n shares), speedup n times that.
     """
     baseline_time = {
-        row["size"]: row["median_s"]
+        row["size"]: row["best_s"]
         for row in rows
         if row["strategy"] == baseline and row["workers"] == 1
     }
@@ -237,15 +240,15 @@ def add_speedups(rows, baseline):
         if row["weak"]:
             share = min(baseline_time)
             work = row["size"] / share  # shares of work in this row
-            row["speedup"] = work * baseline_time[share] / row["median_s"]
+            row["speedup"] = work * baseline_time[share] / row["best_s"]
         else:
-            row["speedup"] = baseline_time[row["size"]] / row["median_s"]
+            row["speedup"] = baseline_time[row["size"]] / row["best_s"]
         row["efficiency"] = row["speedup"] / row["workers"]
 
 
 def format_table(rows):
     """The rows as a plain-text table, one line per measurement, grouped by strategy."""
-    header = ("strategy", "workers", "size", "median s", "speedup", "efficiency")
+    header = ("strategy", "workers", "size", "best s", "speedup", "efficiency")
     order = {strategy: i for i, strategy in enumerate(dict.fromkeys(r["strategy"] for r in rows))}
     rows = sorted(rows, key=lambda r: (order[r["strategy"]], r["workers"], r["size"]))
     lines = [
@@ -253,7 +256,7 @@ def format_table(rows):
             row["strategy"],
             str(row["workers"]),
             str(row["size"]),
-            f"{row['median_s']:.4f}",
+            f"{row['best_s']:.4f}",
             f"{row['speedup']:.2f}",
             f"{100 * row['efficiency']:.0f} %",
         )
@@ -262,7 +265,7 @@ def format_table(rows):
     widths = [max(len(cell) for cell in column) for column in zip(header, *lines)]
     title = ""
     if rows:
-        title = f"{rows[0]['workload']}: median of {len(rows[0]['times_s'])} runs, "
+        title = f"{rows[0]['workload']}: best of {len(rows[0]['times_s'])} runs in turns, "
         if rows[0]["weak"]:
             title += (
                 f"weak scaling: efficiency = time of {rows[0]['baseline']} with 1 worker "
@@ -301,14 +304,14 @@ def plot_scaling(rows, ax=None, metric="speedup"):
         return base_size * workers if weak else base_size
 
     baseline_time = {
-        row["size"]: row["median_s"]
+        row["size"]: row["best_s"]
         for row in rows
         if row["strategy"] == row["baseline"] and row["workers"] == 1
     }
     # Rows measured at another size than the curve's (such as the baseline
     # with 1 worker at a larger size) are references, not points of the curve.
     rows = [row for row in rows if row["size"] == size_for(row["workers"])]
-    column = "speedup" if metric == "speedup" else "median_s"
+    column = "speedup" if metric == "speedup" else "best_s"
     styles = [("o", "-"), ("s", "-."), ("^", ":"), ("D", "-"), ("v", "-.")]
     for i, strategy in enumerate(dict.fromkeys(row["strategy"] for row in rows)):
         points = sorted((r["workers"], r[column]) for r in rows if r["strategy"] == strategy)
@@ -327,7 +330,7 @@ def plot_scaling(rows, ax=None, metric="speedup"):
     if metric == "speedup":
         ax.set_ylabel(f"speedup over {rows[0]['baseline']}")
     else:
-        ax.set_ylabel("median time (s)")
+        ax.set_ylabel("best time (s)")
         ax.set_yscale("log")
     scaling = "weak" if weak else "strong"
     ax.set_title(f"{rows[0]['workload']}: {scaling} scaling")
