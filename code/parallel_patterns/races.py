@@ -9,9 +9,11 @@ that money is lost: a *lost update*.
 In CPython the interpreter switches threads rarely, and (from 3.10 on) hardly
 ever between those three steps of a short statement, so a racy program can
 give the right answer a thousand times in a row and then not. To make the race
-show up every time, the unsafe functions here call ``time.sleep(0)`` between
-the read and the write. Sleeping, even for no time, releases the GIL, so
-another waiting thread runs exactly there. Real programs do the same thing by
+show up every time, the unsafe functions here call ``time.sleep(PAUSE)``, a
+millisecond, between the read and the write. A sleeping thread lets go of the
+GIL and of its core, so another thread runs exactly there, even on a machine
+with one free core. (``time.sleep(0)`` releases the GIL too, but on one core
+the sleeper often takes it straight back.) Real programs do the same thing by
 accident whenever they do I/O, call into a C library or log a message between
 reading and writing shared data.
 
@@ -24,6 +26,8 @@ import threading
 import time
 
 from ._validate import check_int, check_positive_int
+
+PAUSE = 0.001  # seconds between read and write in the examples: the window a race needs
 
 
 class BankAccount:
@@ -44,7 +48,7 @@ class BankAccount:
 def deposit_unsafe(account, amount):
     """Add ``amount`` to the balance with no lock: updates can be lost."""
     balance = account.balance  # 1. read
-    time.sleep(0)  # 2. another thread may run here, and deposit too...
+    time.sleep(PAUSE)  # 2. another thread may run here, and deposit too...
     account.balance = balance + amount  # 3. ...and this write erases its deposit
 
 
@@ -52,7 +56,7 @@ def deposit_safe(account, amount):
     """Add ``amount`` to the balance while holding the account's lock."""
     with account.lock:  # other depositors wait here until we are done
         balance = account.balance
-        time.sleep(0)  # another thread may run, but cannot enter the lock
+        time.sleep(PAUSE)  # another thread may run, but cannot enter the lock
         account.balance = balance + amount
 
 
@@ -63,7 +67,7 @@ def withdraw_unsafe(account, amount):
     then both take it out, and the account is overdrawn.
     """
     if account.balance >= amount:  # check
-        time.sleep(0)  # another withdrawal may happen here
+        time.sleep(PAUSE)  # another withdrawal may happen here
         account.balance -= amount  # act, on a check that may no longer hold
         return True
     return False
@@ -73,7 +77,7 @@ def withdraw_safe(account, amount):
     """Take ``amount`` out if the balance covers it, locking check *and* act."""
     with account.lock:
         if account.balance >= amount:
-            time.sleep(0)
+            time.sleep(PAUSE)
             account.balance -= amount
             return True
         return False
