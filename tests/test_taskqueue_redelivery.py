@@ -54,6 +54,14 @@ def test_a_result_dropped_after_redis_has_stopped_does_not_stall():
         with celery_worker(broker, name="brief"):
             results = [tasks.add.delay(n, 1) for n in range(3)]
             assert [r.get(timeout=30) for r in results] == [1, 2, 3]
+            # A finished result is not unsubscribed twice (celery/celery#10477: the
+            # second time, from the garbage collector, could deadlock a subscribe).
+            consumer = tasks.app.backend.result_consumer
+            sent = []
+            consumer._pubsub.unsubscribe = lambda *keys: sent.append(keys)
+            consumer.cancel_for(results[0].id)
+            assert sent == []
+            del consumer._pubsub.unsubscribe
     begin = time.monotonic()
     del results
     gc.collect()

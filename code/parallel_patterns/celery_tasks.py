@@ -27,6 +27,7 @@ import random
 import time
 
 from celery import Celery
+from celery.backends.redis import ResultConsumer
 
 from ._validate import check_int, check_nonnegative_number
 
@@ -55,6 +56,23 @@ app.conf.update(
     worker_hijack_root_logger=False,
     broker_channel_error_retry=False,
 )
+
+
+def _cancel_for_once(consumer, task_id, cancel_for=ResultConsumer.cancel_for):
+    """Stop listening for ``task_id``'s result, unless that was done already.
+
+    Celery 5.4 unsubscribes a second time when a finished ``AsyncResult`` is
+    garbage-collected. If the collector runs while this process is subscribing
+    for a new task, the second unsubscribe waits for a lock its own thread
+    holds, for ever: celery/celery#10477, fixed upstream by PR #10497 in a
+    Celery that needs a newer redis-py than the one pinned here. A fresh-clone
+    test run hung there in ``chain(...)()``. This is the same fix.
+    """
+    if consumer._get_key_for_task(task_id) in consumer.subscribed_to:
+        cancel_for(consumer, task_id)
+
+
+ResultConsumer.cancel_for = _cancel_for_once
 
 
 def use_broker(url):
