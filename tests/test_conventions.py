@@ -4,6 +4,7 @@ No build needed: these read `episodes/*.md` (the episodes in `_toc.yml`) and
 `_config.yml` with the same code the build uses to write the learner notebooks.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -250,6 +251,15 @@ def test_write_notebooks_puts_both_notebooks_and_a_zip_into_the_site(tmp_path):
     assert len(full_code) == 2 and all(c.outputs for c in full_code)
     with zipfile.ZipFile(out / "notebooks" / "learner-notebooks.zip") as archive:
         assert archive.namelist() == ["parallel-python-notebooks/99-test.ipynb"]
+    # A rebuild with nothing changed writes only the zip; an edited page is written again.
+    written = write_notebooks(out, {"episodes/99-test": path}, tmp_path / "jupyter_execute")
+    assert [p.name for p in written] == ["learner-notebooks.zip"]
+    with zipfile.ZipFile(out / "notebooks" / "learner-notebooks.zip") as archive:
+        assert archive.namelist() == ["parallel-python-notebooks/99-test.ipynb"]
+    later = (out / "notebooks" / "99-test.ipynb").stat().st_mtime + 1
+    os.utime(path, (later, later))
+    written = write_notebooks(out, {"episodes/99-test": path}, tmp_path / "jupyter_execute")
+    assert sorted(p.name for p in written) == ["99-test-full.ipynb", "99-test.ipynb", "learner-notebooks.zip"]
 
 
 @pytest.mark.parametrize("path", EPISODES, ids=IDS)

@@ -529,12 +529,22 @@ def _executed_from_cache(cache_dir, source):
         return None
 
 
+def _up_to_date(outputs, inputs):
+    """Whether every output file exists and is newer than every input file that exists."""
+    if not all(path.exists() for path in outputs):
+        return False
+    newest_input = max((path.stat().st_mtime for path in inputs if path.exists()), default=0)
+    return min(path.stat().st_mtime for path in outputs) > newest_input
+
+
 def write_notebooks(outdir, episodes, executed_dir, cache_dir=None):
     """Write both notebooks of every episode and the zip into ``outdir/notebooks``.
 
     ``episodes`` maps a docname (``episodes/01-introduction``) to its source path.
     Outputs come from the jupyter cache in ``cache_dir`` when it has the page,
-    otherwise from myst-nb's executed notebook in ``executed_dir``.
+    otherwise from myst-nb's executed notebook in ``executed_dir``. An episode
+    whose two notebooks are newer than its source, its executed notebook and
+    this module is skipped, so a rebuild after editing one page takes seconds.
     Returns the paths written.
     """
     target = Path(outdir) / NOTEBOOK_DIR
@@ -544,14 +554,19 @@ def write_notebooks(outdir, episodes, executed_dir, cache_dir=None):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for docname, source in sorted(episodes.items()):
             executed_path = Path(executed_dir) / f"{docname}.ipynb"
+            glue_path = Path(executed_dir) / f"{docname}.glue.json"
+            learner_path, full_path = target / learner_name(docname), target / full_name(docname)
+            inputs = [Path(source), executed_path, glue_path, Path(__file__)]
+            if _up_to_date([learner_path, full_path], inputs):
+                archive.writestr(f"parallel-python-notebooks/{learner_name(docname)}", learner_path.read_text(encoding="utf-8"))
+                continue
             executed = _executed_from_cache(cache_dir, source)
             if executed is None and executed_path.exists():
                 executed = nbformat.read(executed_path, as_version=4)
-            glue = _read_json(Path(executed_dir) / f"{docname}.glue.json")
+            glue = _read_json(glue_path)
             learner = nbformat.writes(make_notebook(source, learner=True))
             full = nbformat.writes(make_notebook(source, learner=False, executed=executed, glue=glue))
-            for name, text in ((learner_name(docname), learner), (full_name(docname), full)):
-                path = target / name
+            for path, text in ((learner_path, learner), (full_path, full)):
                 path.write_text(text, encoding="utf-8")
                 written.append(path)
             archive.writestr(f"parallel-python-notebooks/{learner_name(docname)}", learner)
