@@ -30,7 +30,7 @@ $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# uv installs the same pins as pip, five times faster; pip is the fallback. Both
+	# uv installs the same pins as pip, three times faster; pip is the fallback. Both
 	# compile the bytecode now: with PYTHONDONTWRITEBYTECODE set, nothing would cache it.
 	{ $(BIN)/python -m pip install --quiet uv && \
 	  $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.txt -e . ; } || \

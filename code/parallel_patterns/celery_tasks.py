@@ -41,12 +41,7 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
-    # A result that is dropped unsubscribes from Redis; when Redis has stopped, the
-    # default policy retries 20 times, a second apart, and a program stalls.
-    result_backend_transport_options={
-        "visibility_timeout": VISIBILITY_TIMEOUT,
-        "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
-    },
+    result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
     broker_connection_timeout=2,
     broker_connection_retry_on_startup=True,
     task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
