@@ -18,7 +18,7 @@ BUILD := _build
 # Warnings are errors, every broken reference is reported, and all problems are
 # listed before the build fails.
 JB_FLAGS := -W -n --keep-going
-# A page whose execution failed is run again, 45 s later (BUILD_RETRY_PAUSE),
+# A page whose execution failed is run again, 10 s later (BUILD_RETRY_PAUSE),
 # until it has failed this many times: the build machine's cores are shared,
 # and a moment without one can spoil a checked claim about speed.
 # See book/tools/build-book.sh.

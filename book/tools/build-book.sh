@@ -20,7 +20,7 @@
 attempts=$1
 shift
 build=_build
-pause=${BUILD_RETRY_PAUSE:-45}
+pause=${BUILD_RETRY_PAUSE:-10}
 log=$(mktemp)
 code=$(mktemp)
 trap 'rm -f "$log" "$code"' EXIT
@@ -43,5 +43,6 @@ while :; do
         echo "build-book: executing $page failed ($tries of $attempts attempts); building again in ${pause}s, and only what is not cached runs." >&2
     done
     rm -rf "$build/html" "$build/.doctrees"
-    sleep "$pause"  # a busy spell on the host often lasts a few seconds
+    sleep "$pause"  # a busy spell on the host often lasts a few seconds; the
+                    # extension then waits for two free cores before the page runs
 done
