@@ -77,3 +77,27 @@ def test_wait_for_free_cores_checks_its_arguments():
     with pytest.raises(ValueError, match="patience"):
         stamp.wait_for_free_cores(patience=-1, probe=lambda: 2.0)
 
+
+
+def test_measure_until_keeps_a_first_result_that_holds():
+    calls = []
+    assert stamp.measure_until(lambda: calls.append(1), lambda r: r > 1, first=2, wait=calls.append) == 2
+    assert calls == []
+
+
+def test_measure_until_waits_and_measures_again_until_the_claim_holds():
+    readings, waits = iter([1.0, 1.6]), []
+    result = stamp.measure_until(lambda: next(readings), lambda r: r > 1.5, first=0.9, wait=lambda: waits.append(1))
+    assert result == 1.6 and len(waits) == 2
+
+
+def test_measure_until_fails_with_every_measurement_when_the_claim_never_holds():
+    with pytest.raises(AssertionError, match=r"all 3 measurements: \[0.9, 1.0, 1.1\]"):
+        stamp.measure_until(iter([1.0, 1.1, 5.0]).__next__, lambda r: r > 1.5, first=0.9, wait=lambda: None)
+
+
+def test_measure_until_checks_its_arguments():
+    with pytest.raises(TypeError):
+        stamp.measure_until(None, lambda r: True, first=1)
+    with pytest.raises(ValueError):
+        stamp.measure_until(lambda: 1, lambda r: True, first=1, attempts=0)
