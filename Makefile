@@ -24,7 +24,7 @@ JB_FLAGS := -W -n --keep-going
 # See book/tools/build-book.sh.
 BUILD_ATTEMPTS ?= 6
 
-.PHONY: book test serve clean lock episode extensions system-graphviz system-chromium system-redis
+.PHONY: book test serve clean lock episode extensions system-graphviz system-chromium system-redis FORCE
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
@@ -50,9 +50,16 @@ system-chromium:
 
 # The C and C++ extensions of episode 10, compiled into build/extensions (the
 # same command learners run). Reused while their sources, flags and compiler are
-# unchanged; with CI=true they are always compiled again.
-extensions: $(INSTALLED)
+# unchanged; with CI=true they are always compiled again. The stamp file spares
+# a rebuild the half second of asking Python whether anything changed.
+EXTENSIONS_STAMP := build/extensions/.up-to-date
+extensions: $(EXTENSIONS_STAMP)
+
+$(EXTENSIONS_STAMP): $(INSTALLED) $(wildcard code/extensions/*) code/parallel_patterns/extensions.py $(if $(filter true,$(CI)),FORCE)
 	$(BIN)/python -m parallel_patterns.extensions build
+	touch $@
+
+FORCE:
 
 book: $(INSTALLED) system-graphviz system-redis extensions
 ifeq ($(CI),true)

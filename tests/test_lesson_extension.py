@@ -80,3 +80,26 @@ def test_day_start_and_durations():
     assert duration(450) == "7 h 30 min" and duration(45) == "45 min"
     with pytest.raises(LessonError):
         parse_clock("nine")
+
+
+def test_a_digest_changes_with_the_front_matter_and_not_with_the_prose(tmp_path):
+    """The schedule and keypoints depend on these digests: prose edits must leave them alone."""
+    from lesson.metadata import digest_path, write_digests
+
+    episode = tmp_path / "episodes" / "01-first.md"
+    episode.parent.mkdir()
+    front = "---\nteaching: 10\nexercises: 5\nblock: core\nquestions: [a]\nobjectives: [b]\nkeypoints: [c]\n---\n"
+    episode.write_text(front + "# First\n\nSome prose.\n")
+    doctrees = tmp_path / "_build" / ".doctrees"
+    write_digests(tmp_path, doctrees)
+    digest = digest_path(doctrees, "episodes/01-first")
+    assert '"teaching": 10' in digest.read_text() and '"title": "First"' in digest.read_text()
+    written = digest.stat().st_mtime_ns
+
+    episode.write_text(front + "# First\n\nOther prose, same metadata.\n")
+    write_digests(tmp_path, doctrees)
+    assert digest.stat().st_mtime_ns == written
+
+    episode.write_text(front.replace("teaching: 10", "teaching: 15") + "# First\n")
+    write_digests(tmp_path, doctrees)
+    assert '"teaching": 15' in digest.read_text()

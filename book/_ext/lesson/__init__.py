@@ -22,7 +22,7 @@ from pathlib import Path
 from sphinx.util import logging
 
 from . import a11y, boxes, challenges, instructor, notebooks, pages
-from .metadata import is_episode
+from .metadata import is_episode, write_digests
 
 STATIC = Path(__file__).resolve().parents[2] / "_static"
 
@@ -31,6 +31,11 @@ def _init_env(app, env, docnames):
     for attr in ("lesson_boxes", "lesson_challenge_minutes", "lesson_instructor_notes"):
         if not hasattr(env, attr):
             setattr(env, attr, {})
+
+
+def _write_digests(app):
+    """Before Sphinx picks the pages to read again: refresh the episodes' metadata digests."""
+    write_digests(app.srcdir, app.doctreedir)
 
 
 def _purge(app, env, docname):
@@ -139,6 +144,7 @@ def setup(app):
     app.add_directive("lesson-notebooks-zip", pages.NotebooksZip)
 
     app.connect("builder-inited", _add_static_path)
+    app.connect("builder-inited", _write_digests)
     app.connect("source-read", _wait_for_free_cores)
     app.connect("env-before-read-docs", _init_env)
     app.connect("env-purge-doc", _purge)

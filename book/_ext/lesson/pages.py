@@ -17,7 +17,7 @@ from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 from .errors import LessonError
-from .metadata import BLOCKS, all_episodes
+from .metadata import BLOCKS, all_episodes, digest_path
 from .notebooks import zip_link_html
 
 BLOCK_TITLES = {"core": "Day 1: core episodes", "extension": "Day 2: extension episodes"}
@@ -78,8 +78,8 @@ class _GeneratedPage(SphinxDirective):
 
     def episodes(self):
         episodes = all_episodes(self.env)
-        for episode in episodes:
-            self.env.note_dependency(self.env.doc2path(episode.docname))
+        for episode in episodes:  # the metadata, not the whole episode (see write_digests)
+            self.env.note_dependency(str(digest_path(self.env.doctreedir, episode.docname)))
         return episodes
 
     def parse(self, lines):
