@@ -186,7 +186,7 @@ def process_speedup(workers=2, steps=1_500_000, timeout=60):
     return best_serial / best_pool
 
 
-def wait_for_free_cores(workers=2, needed=1.5, patience=45.0, pause=5.0, probe=None, sleep=None):
+def wait_for_free_cores(workers=2, needed=1.5, patience=45.0, pause=2.0, probe=None, sleep=None):
     """Wait until ``workers`` processes run about ``needed`` times faster than one.
 
     The machine that builds this site offers two cores, but now and then runs
