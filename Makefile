@@ -67,8 +67,12 @@ ifeq ($(CI),true)
 endif
 	PATH="$(CURDIR)/$(BIN):$$PATH" sh book/tools/build-book.sh $(BUILD_ATTEMPTS) . $(JB_FLAGS)
 
+# The tests run in two processes (pytest-xdist), each taking whole files: most
+# tests wait on servers, browsers and subprocesses rather than compute, and the
+# run takes 7 minutes instead of 14 on the 2-core build machine.
+TEST_PROCESSES ?= 2
 test: book system-chromium
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile
 
 episode: $(INSTALLED) system-graphviz system-redis extensions
 	@test -n "$(EP)" -a -f "episodes/$(EP).md" || { echo "usage: make episode EP=NN-name (a file in episodes/)"; exit 1; }

@@ -13,7 +13,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
-AUTHORING_ONLY = {"jupyter-book", "pytest", "pytest-timeout", "hypothesis", "selenium", "axe-core-python",
+AUTHORING_ONLY = {"jupyter-book", "pytest", "pytest-timeout", "pytest-xdist", "hypothesis", "selenium", "axe-core-python",
                   "sphinx-exercise", "beautifulsoup4", "nbclient"}
 # The packages the setup check and the episodes need in a learner's JupyterLab.
 LEARNER_NEEDS = {"numpy", "numba", "dask", "distributed", "joblib", "matplotlib", "graphviz", "psutil",

@@ -113,12 +113,20 @@ def test_limit_blas_threads_as_initializer_caps_every_worker_library():
 
 
 def test_without_initializer_workers_keep_their_default_blas_threads(pool):
-    _, libraries = pool.submit(blas_threads).result(timeout=60)
     _, here = blas_threads()
-    # A fresh worker starts its libraries as this process did (this process may
-    # have loaded more of them, such as numba's OpenMP, in other tests).
-    assert libraries
-    assert all(here.get(name, threads) == threads for name, threads in libraries.items()), (libraries, here)
+
+    def as_here(libraries):  # this process may have loaded more libraries (numba's OpenMP)
+        return bool(libraries) and all(here.get(name, n) == n for name, n in libraries.items())
+
+    # A fresh worker starts its libraries as this process did. The build machine
+    # sometimes offers one core for a few seconds, and a worker started then sizes
+    # its BLAS for one core: such a worker is replaced by a fresh pool, twice at most.
+    seen = [pool.submit(blas_threads).result(timeout=60)[1]]
+    while not as_here(seen[-1]) and len(seen) < 3:
+        time.sleep(2)
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=mp_context()) as fresh:
+            seen.append(fresh.submit(blas_threads).result(timeout=60)[1])
+    assert as_here(seen[-1]), (seen, here)
 
 
 @pytest.mark.parametrize("n, error", [(0, ValueError), (1.5, TypeError)])

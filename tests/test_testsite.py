@@ -200,7 +200,7 @@ def test_command_line_serves_until_interrupted():
         assert get(url + "page/2")[0] == 200
         assert get(url + "gone/1")[0] == 404
         server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=10) == 0
+        assert server.wait(timeout=30) == 0  # seconds, not minutes, even on a busy machine
         assert "Stopped." in server.stdout.read()
     finally:
         if server.poll() is None:
