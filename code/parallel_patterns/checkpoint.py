@@ -244,9 +244,8 @@ def busy_squares(chunk, work=15_000):
 
     ``resumable_map`` writes one checkpoint file per item. Mapping over
     chunks of ``k`` items instead stores results ``k`` at a time: fewer
-    writes, but a kill loses up to ``k`` items of work. Each item computes
-    for about half a millisecond, no longer than writing one checkpoint,
-    so that episode 9 can measure what the writes cost.
+    writes, but a kill loses up to ``k`` items of work. The work per item is
+    small, so that the cost of the writes stands out in episode 9's timings.
     """
     return [busy_square(n, work) for n in chunk]
 
