@@ -194,8 +194,9 @@ def test_bad_arguments_are_named(kwargs, error, name):
 
 def test_command_line_serves_until_interrupted():
     command = [sys.executable, "-m", "parallel_patterns.testsite", "--port", "0", "--pages", "3", "--faults", "missing"]
-    # Ctrl-C must reach the server's default handler even when the process running
-    # the tests ignores SIGINT (a pytest-xdist worker does, and children inherit it).
+    # Ctrl-C must reach the server's default handler even if something in the process
+    # running the tests left SIGINT ignored, which children inherit: in the parallel
+    # test run the server never stopped without this (the cause was not found).
     restore_ctrl_c = (lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) if os.name == "posix" else None
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, preexec_fn=restore_ctrl_c)
     try:
