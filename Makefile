@@ -69,7 +69,7 @@ endif
 
 # The tests run in two processes (pytest-xdist), each taking whole files: most
 # tests wait on servers, browsers and subprocesses rather than compute, and the
-# run takes 7 minutes instead of 14 on the 2-core build machine.
+# run takes about 6 minutes instead of 14 on the 2-core build machine.
 TEST_PROCESSES ?= 2
 test: book system-chromium
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile

@@ -68,7 +68,7 @@ def _show_everything(driver):
 # one colour mode and fail in the other. The dark mode runs these alone, and only
 # on pages that together hold every kind of element of the site (below): in a
 # fresh-clone run the colour rules on every page took 99 s, against 120 s for
-# every rule in the light mode.
+# every rule in the light mode; on the covering pages they took 48 s.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
