@@ -91,6 +91,14 @@ def test_measure_until_waits_and_measures_again_until_the_claim_holds():
     assert result == 1.6 and len(waits) == 2
 
 
+def test_measure_until_says_in_the_log_which_claim_failed_on_what(capfd):
+    def fast_enough(seconds):
+        return seconds < 1.0
+
+    stamp.measure_until(lambda: 0.5, fast_enough, first=1.25, wait=lambda: None)
+    assert "measure_until: fast_enough failed on measurement 1; measuring again: 1.25" in capfd.readouterr().err
+
+
 def test_measure_until_fails_with_every_measurement_when_the_claim_never_holds():
     with pytest.raises(AssertionError, match=r"all 3 measurements: \[0.9, 1.0, 1.1\]"):
         stamp.measure_until(iter([1.0, 1.1, 5.0]).__next__, lambda r: r > 1.5, first=0.9, wait=lambda: None)

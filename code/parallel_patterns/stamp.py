@@ -238,6 +238,17 @@ def measure_until(measure, holds, *, first, attempts=3, wait=None):
     while not holds(results[-1]):
         if len(results) >= attempts:
             raise AssertionError(f"the claim failed in all {attempts} measurements: {results!r}")
+        _report_retry(holds, len(results), results[-1])
         wait()
         results.append(measure())
     return results[-1]
+
+
+def _report_retry(holds, attempt, result):
+    """One line in the build's log (a page's hidden cell shows nothing): which claim failed, on what."""
+    name = getattr(holds, "__name__", repr(holds))
+    summary = repr(result)
+    if len(summary) > 300:
+        summary = summary[:297] + "..."
+    print(f"measure_until: {name} failed on measurement {attempt}; measuring again: {summary}",
+          file=sys.__stderr__, flush=True)
