@@ -55,8 +55,8 @@ system-chromium:
 EXTENSIONS_STAMP := build/extensions/.up-to-date
 extensions: $(EXTENSIONS_STAMP)
 
-$(EXTENSIONS_STAMP): $(INSTALLED) $(wildcard code/extensions/*) code/parallel_patterns/extensions.py $(if $(filter true,$(CI)),FORCE)
-	$(BIN)/python -m parallel_patterns.extensions build
+$(EXTENSIONS_STAMP): $(INSTALLED) $(wildcard code/extensions/*) code/parallel_patterns/tools/extensions.py $(if $(filter true,$(CI)),FORCE)
+	$(BIN)/python -m parallel_patterns.tools.extensions build
 	touch $@
 
 FORCE:

@@ -4,7 +4,7 @@ import os
 import sys
 import time
 
-from parallel_patterns.taskqueue import celery_worker, redis_server
+from parallel_patterns.helpers.taskqueue import celery_worker, redis_server
 
 with redis_server() as url, celery_worker(url, name="orphan") as worker:
     print(url, worker.pid, os.getpid(), flush=True)

@@ -1,4 +1,4 @@
-"""Figures that describe themselves: parallel_patterns.alt_text and the task-graph descriptions."""
+"""Figures that describe themselves: parallel_patterns.tools.alt_text and the task-graph descriptions."""
 
 import base64
 
@@ -7,8 +7,8 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parallel_patterns.alt_text import Described, described
-from parallel_patterns.basics import (
+from parallel_patterns.tools.alt_text import Described, described
+from parallel_patterns.helpers.basics import (
     RECIPE,
     chunked_sum_tasks,
     critical_path,

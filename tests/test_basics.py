@@ -1,4 +1,4 @@
-"""parallel_patterns.basics: task graphs, Amdahl's law, the slow task of episode 1."""
+"""parallel_patterns.helpers.basics: task graphs, Amdahl's law, the slow task of episode 1."""
 
 import itertools
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parallel_patterns.basics import (
+from parallel_patterns.helpers.basics import (
     RECIPE,
     amdahl_speedup,
     check_task_graph,

@@ -1,4 +1,4 @@
-"""Tests of parallel_patterns.bench on tiny problems: rows, table, JSON, plot, CLI."""
+"""Tests of parallel_patterns.tools.bench on tiny problems: rows, table, JSON, plot, CLI."""
 
 import contextlib
 import json
@@ -9,7 +9,7 @@ import types
 import pytest
 from matplotlib.figure import Figure
 
-from parallel_patterns import bench
+from parallel_patterns.tools import bench
 
 
 def fake_workload():
@@ -187,7 +187,7 @@ def test_available_workloads_lists_the_contract_modules():
 
 def run_cli(*arguments, cwd):
     return subprocess.run(
-        [sys.executable, "-m", "parallel_patterns.bench", *arguments],
+        [sys.executable, "-m", "parallel_patterns.tools.bench", *arguments],
         capture_output=True,
         text=True,
         timeout=120,

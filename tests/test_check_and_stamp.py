@@ -3,12 +3,12 @@
 import subprocess
 import sys
 
-from parallel_patterns import check
-from parallel_patterns.stamp import machine_stamp, usable_cores
+from parallel_patterns.tools import check
+from parallel_patterns.tools.stamp import machine_stamp, usable_cores
 
 
 def test_check_passes_here_and_exits_zero():
-    done = subprocess.run([sys.executable, "-m", "parallel_patterns.check"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "parallel_patterns.tools.check"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Ready for the lesson" in done.stdout
     for name in ("numpy", "numba", "dask", "jupyterlab", "jupytext", "JupyterLab command", "Graphviz dot", "usable cores"):
@@ -67,7 +67,7 @@ def test_machine_stamp():
 def test_lesson_scale(monkeypatch):
     import pytest
 
-    from parallel_patterns.scale import lesson_scale, scaled
+    from parallel_patterns.tools.scale import lesson_scale, scaled
 
     monkeypatch.delenv("LESSON_SCALE", raising=False)
     assert lesson_scale() == 1 and scaled(1000) == 1000

@@ -227,7 +227,7 @@ def test_chunks_give_the_same_results_with_fewer_files(tmp_path):
 
 
 def test_the_job_module_reads_its_log(tmp_path):
-    from parallel_patterns.checkpoint_job import read_log
+    from parallel_patterns.helpers.checkpoint_job import read_log
 
     log = tmp_path / "log"
     log.write_text("start r1 3 0\ndone r1 3\nstart r2 4 1\n")

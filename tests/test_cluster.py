@@ -7,8 +7,8 @@ import psutil
 import pytest
 from distributed import Client
 
-from parallel_patterns import distributed_tasks as dt
-from parallel_patterns.cluster import SchedulerAndWorkers, config_to_env, worker_command
+from parallel_patterns.helpers import distributed_tasks as dt
+from parallel_patterns.helpers.cluster import SchedulerAndWorkers, config_to_env, worker_command
 
 
 def _session_processes(pids):
@@ -131,7 +131,7 @@ def test_programs_stop_when_their_parent_is_killed(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(
         "import time\n"
-        "from parallel_patterns.cluster import SchedulerAndWorkers\n"
+        "from parallel_patterns.helpers.cluster import SchedulerAndWorkers\n"
         "cluster = SchedulerAndWorkers(n_workers=1).start()\n"
         "print(' '.join(str(p) for p in cluster.pids().values()), flush=True)\n"
         "time.sleep(120)\n"

@@ -13,10 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parallel_patterns import compiled_mandelbrot, extensions
+from parallel_patterns import compiled_mandelbrot
+
+from parallel_patterns.tools import extensions
 from parallel_patterns.compiled_mandelbrot import IMPLEMENTATIONS, KERNELS, fill_rows, kernel
 from parallel_patterns.mandelbrot import mandelbrot_serial
-from parallel_patterns.processes import run_python
+from parallel_patterns.helpers.processes import run_python
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from parallel_patterns import crawler
 from parallel_patterns.crawler import Frontier, extract_hrefs, normalize_url, resolve_link
-from parallel_patterns.testsite import ALL_FAULTS, TestSite
+from parallel_patterns.helpers.testsite import ALL_FAULTS, TestSite
 
 STRATEGIES = list(crawler.IMPLEMENTATIONS)
 WORKERS = {"serial": 1, "threads": 8, "asyncio": 8, "asyncio-streams": 8, "processes": 3}

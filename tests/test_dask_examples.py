@@ -1,4 +1,4 @@
-"""parallel_patterns.dask_examples: the lazy pipeline, the graph picture, the timing helper."""
+"""parallel_patterns.helpers.dask_examples: the lazy pipeline, the graph picture, the timing helper."""
 
 import math
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from dask import delayed
 
-from parallel_patterns import dask_examples as de
+from parallel_patterns.helpers import dask_examples as de
 
 
 def test_readings_are_repeatable_and_near_the_typical_temperature():

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from parallel_patterns import check, extensions
+from parallel_patterns.tools import check, extensions
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_a_changed_source_is_compiled_again_and_force_compiles_anyway(private_bu
 
 def test_the_command_line_build_compiles_again_under_ci(private_build):
     _, build = private_build
-    command = [sys.executable, "-m", "parallel_patterns.extensions", "build", "ctypes"]
+    command = [sys.executable, "-m", "parallel_patterns.tools.extensions", "build", "ctypes"]
     environment = {**os.environ, extensions.BUILD_DIR_ENV: str(build)}
     environment.pop("CI", None)
     first = subprocess.run(command, capture_output=True, text=True, timeout=300, env=environment, check=True)
@@ -65,7 +65,7 @@ def test_the_command_line_build_compiles_again_under_ci(private_build):
     )
     assert "ctypes    compiled now" in in_ci.stdout
     where = subprocess.run(
-        [sys.executable, "-m", "parallel_patterns.extensions", "where"],
+        [sys.executable, "-m", "parallel_patterns.tools.extensions", "where"],
         capture_output=True, text=True, timeout=60, env=environment, check=True,
     )
     assert where.stdout.strip() == str(build)

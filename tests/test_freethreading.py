@@ -1,4 +1,4 @@
-"""parallel_patterns.freethreading: the measurement, and running it under another Python."""
+"""parallel_patterns.helpers.freethreading: the measurement, and running it under another Python."""
 
 import json
 import os
@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from parallel_patterns import freethreading
-from parallel_patterns.freethreading import (
+from parallel_patterns.helpers import freethreading
+from parallel_patterns.helpers.freethreading import (
     FREE_THREADED_ENV,
     free_threaded_build,
     free_threaded_interpreter,

@@ -1,4 +1,4 @@
-"""parallel_patterns.gil: thread workloads and the stopwatch that compares strategies."""
+"""parallel_patterns.helpers.gil: thread workloads and the stopwatch that compares strategies."""
 
 import hashlib
 import math
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parallel_patterns.gil import (
+from parallel_patterns.helpers.gil import (
     checksum,
     compiled_is_prime,
     run_in_threads,
@@ -113,7 +113,7 @@ def test_compiled_is_prime_agrees_with_python(nogil):
 
 
 def test_same_result_compares_arrays_element_by_element():
-    from parallel_patterns.gil import same_result
+    from parallel_patterns.helpers.gil import same_result
 
     a = [np.arange(3), np.arange(4)]
     assert same_result(a, [np.arange(3), np.arange(4)])

@@ -92,7 +92,7 @@ def test_setup_page_gives_one_command_per_route_with_powershell():
     assert "conda env create -f environment.yml" in setup
     assert "```powershell" in setup and "Activate.ps1" in setup
     assert "{lesson-notebooks-zip}" in setup
-    assert "python -m parallel_patterns.check" in setup
+    assert "python -m parallel_patterns.tools.check" in setup
 
 
 def test_pin_learner_tool_repins_from_requirements_txt():

@@ -4,7 +4,7 @@ import concurrent.futures
 
 import pytest
 
-from parallel_patterns import memo
+from parallel_patterns.helpers import memo
 from parallel_patterns._context import mp_context
 
 

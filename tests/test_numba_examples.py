@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parallel_patterns import numba_examples as ne
+from parallel_patterns.helpers import numba_examples as ne
 from parallel_patterns import pi
 
 held = numba.njit(ne.total_steps)

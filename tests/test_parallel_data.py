@@ -4,7 +4,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from parallel_patterns import parallel_data as pdata
+from parallel_patterns.helpers import parallel_data as pdata
 
 
 def test_station_table_is_sorted_by_day_and_deterministic():

@@ -1,4 +1,4 @@
-"""parallel_patterns.pool_tasks: the small workers of the episode on map and futures."""
+"""parallel_patterns.helpers.pool_tasks: the small workers of the episode on map and futures."""
 
 import ast
 import concurrent.futures
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from parallel_patterns._context import mp_context
 from parallel_patterns.matmul import shared_block
-from parallel_patterns.pool_tasks import (
+from parallel_patterns.helpers.pool_tasks import (
     array_total,
     blas_threads,
     limit_blas_threads,
@@ -120,7 +120,7 @@ def test_without_initializer_workers_keep_their_default_blas_threads(pool):
     # process running the tests may have loaded more libraries, such as numba's OpenMP,
     # or had its own limits set by other tests).
     fresh_python = subprocess.run(
-        [sys.executable, "-c", "from parallel_patterns.pool_tasks import blas_threads; print(blas_threads()[1])"],
+        [sys.executable, "-c", "from parallel_patterns.helpers.pool_tasks import blas_threads; print(blas_threads()[1])"],
         capture_output=True, text=True, timeout=60, check=True,
     )
     default = ast.literal_eval(fresh_python.stdout.strip())

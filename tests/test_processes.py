@@ -1,4 +1,4 @@
-"""parallel_patterns.processes: start methods, the queue pipeline, Python in a subprocess."""
+"""parallel_patterns.helpers.processes: start methods, the queue pipeline, Python in a subprocess."""
 
 import multiprocessing
 import queue
@@ -10,7 +10,7 @@ import psutil
 import pytest
 
 from parallel_patterns.primes import primes_serial
-from parallel_patterns.processes import (
+from parallel_patterns.helpers.processes import (
     SENTINEL,
     RunResult,
     consume,

@@ -1,4 +1,4 @@
-"""parallel_patterns.profiling and blas_probe: the targets and tools of the episode on measuring performance."""
+"""parallel_patterns.helpers.profiling and blas_probe: the targets and tools of the episode on measuring performance."""
 
 import cProfile
 import os
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parallel_patterns import blas_probe, profiling
-from parallel_patterns.profiling import (
+from parallel_patterns.helpers import blas_probe, profiling
+from parallel_patterns.helpers.profiling import (
     analyse_readings,
     call_graph,
     compiled,
@@ -69,7 +69,7 @@ def test_importing_profiling_does_not_import_numpy():
     """NumPy's BLAS threads spin after import and would add CPU time to the first timings."""
     import subprocess
 
-    code = "import sys, parallel_patterns.profiling; print('numpy' in sys.modules)"
+    code = "import sys, parallel_patterns.helpers.profiling; print('numpy' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert output.stdout.strip() == "False"
 

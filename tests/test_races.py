@@ -1,4 +1,4 @@
-"""parallel_patterns.races: the race is visible without the lock, gone with it."""
+"""parallel_patterns.helpers.races: the race is visible without the lock, gone with it."""
 
 import threading
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parallel_patterns.races import (
+from parallel_patterns.helpers.races import (
     BankAccount,
     deposit_safe,
     deposit_unsafe,

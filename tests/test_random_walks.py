@@ -1,11 +1,11 @@
-"""parallel_patterns.random_walks: reproducible random numbers across workers, and two ways to get them wrong."""
+"""parallel_patterns.helpers.random_walks: reproducible random numbers across workers, and two ways to get them wrong."""
 
 import multiprocessing
 
 import numpy as np
 import pytest
 
-from parallel_patterns.random_walks import (
+from parallel_patterns.helpers.random_walks import (
     draws_in_new_processes,
     simulate_walks,
     task_seeds,

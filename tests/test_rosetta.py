@@ -1,9 +1,9 @@
-"""parallel_patterns.rosetta: every version of the map gives the loop's answer."""
+"""parallel_patterns.helpers.rosetta: every version of the map gives the loop's answer."""
 
 import pytest
 from joblib.externals.loky.backend import resource_tracker
 
-from parallel_patterns import rosetta
+from parallel_patterns.helpers import rosetta
 from parallel_patterns.primes import MAX_NUMBER
 
 # joblib starts loky's resource tracker once and keeps it for the session, as

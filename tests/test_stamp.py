@@ -2,7 +2,7 @@
 
 import pytest
 
-from parallel_patterns import stamp
+from parallel_patterns.tools import stamp
 
 
 @pytest.mark.parametrize(

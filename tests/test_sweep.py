@@ -76,7 +76,7 @@ def test_benchmark_case():
 def test_the_snakemake_sweep_computes_only_new_chunks(tmp_path):
     # What the episode says a workflow adds: a second run with one more chunk runs
     # one more job (and the join), and leaves the finished chunks alone.
-    from parallel_patterns import workflows
+    from parallel_patterns.helpers import workflows
 
     rs = sw.growth_rates(6)
     sw.write_chunk_files(tmp_path, [rs[:3], rs[3:]])

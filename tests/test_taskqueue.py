@@ -13,8 +13,8 @@ import pytest
 import redis
 from celery import chain, chord, group
 
-from parallel_patterns import celery_tasks as tasks
-from parallel_patterns.taskqueue import (
+from parallel_patterns.helpers import celery_tasks as tasks
+from parallel_patterns.helpers.taskqueue import (
     ServerError,
     celery_worker,
     check_redis_url,

@@ -11,8 +11,8 @@ import uuid
 import psutil
 import redis
 
-from parallel_patterns import celery_tasks as tasks
-from parallel_patterns.taskqueue import celery_worker, redis_server
+from parallel_patterns.helpers import celery_tasks as tasks
+from parallel_patterns.helpers.taskqueue import celery_worker, redis_server
 
 
 def test_a_task_whose_worker_is_killed_is_delivered_again_to_another():

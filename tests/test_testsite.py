@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from parallel_patterns.testsite import ALL_FAULTS, TestSite, site_in_process
+from parallel_patterns.helpers.testsite import ALL_FAULTS, TestSite, site_in_process
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -193,7 +193,7 @@ def test_bad_arguments_are_named(kwargs, error, name):
 
 
 def test_command_line_serves_until_interrupted():
-    command = [sys.executable, "-m", "parallel_patterns.testsite", "--port", "0", "--pages", "3", "--faults", "missing"]
+    command = [sys.executable, "-m", "parallel_patterns.helpers.testsite", "--port", "0", "--pages", "3", "--faults", "missing"]
     # Ctrl-C must reach the server's default handler even if something in the process
     # running the tests left SIGINT ignored, which children inherit: in the parallel
     # test run the server never stopped without this (the cause was not found).

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from parallel_patterns import workflows
+from parallel_patterns.helpers import workflows
 from parallel_patterns.primes import is_prime
 
 

@@ -12,7 +12,7 @@
 # that has really gone stale fails every attempt and fails the build.
 #
 # Before each page with code cells runs, the lesson extension also waits (up to
-# 45 s) until a quick probe sees two free cores (parallel_patterns.stamp).
+# 45 s) until a quick probe sees two free cores (parallel_patterns.tools.stamp).
 #
 # Only execution failures are retried. Between attempts the Sphinx environment
 # is removed (not the jupyter cache), so every page is read again and every

@@ -9,7 +9,7 @@ declarations against the header as it goes. The wrappers release the GIL
 while the C function runs.
 
 Run this file to build ``_mandelbrot_cffi`` in the current folder, or let
-``python -m parallel_patterns.extensions build`` build it with the lesson's
+``python -m parallel_patterns.tools.extensions build`` build it with the lesson's
 other extensions.
 """
 

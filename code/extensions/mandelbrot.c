@@ -5,7 +5,7 @@
  * provided the compiler does not fuse a multiply and an add into one
  * instruction: it is built with -ffp-contract=off.
  *
- * Built twice by `python -m parallel_patterns.extensions build`: as a plain
+ * Built twice by `python -m parallel_patterns.tools.extensions build`: as a plain
  * shared library that ctypes loads, and inside the cffi extension module.
  */
 #include "mandelbrot.h"

@@ -56,8 +56,8 @@ import pickle
 import sys
 import tempfile
 
-from ._context import mp_context, start_method
-from ._validate import check_positive_int, check_workers
+from parallel_patterns._context import mp_context, start_method
+from parallel_patterns._validate import check_positive_int, check_workers
 
 PICKLE_PROTOCOL = 5  # fixed, so an item's fingerprint does not change with Python's default
 PARTIAL_PREFIX = ".partial-"

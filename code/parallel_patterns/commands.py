@@ -24,7 +24,7 @@ import dataclasses
 import subprocess
 import time
 
-from ._validate import check_positive_int, check_positive_number
+from parallel_patterns._validate import check_positive_int, check_positive_number
 
 POLL_SECONDS = 0.005  # how often the popen loop looks for finished commands
 

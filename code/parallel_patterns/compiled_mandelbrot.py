@@ -29,7 +29,7 @@ pool: only a kernel that releases the GIL uses two cores.
 ``IMPLEMENTATIONS`` maps strategy names to functions of
 ``(width, height, *, max_iter, bounds, workers)`` that all return exactly what
 ``mandelbrot_serial`` returns (the same array, bit for bit). The compiled
-extensions are built on first use (see :mod:`parallel_patterns.extensions`).
+extensions are built on first use (see :mod:`parallel_patterns.tools.extensions`).
 """
 
 import concurrent.futures
@@ -38,7 +38,7 @@ import functools
 
 import numpy as np
 
-from parallel_patterns import extensions
+from parallel_patterns.tools import extensions
 from parallel_patterns._validate import check_positive_int, check_workers
 from parallel_patterns.mandelbrot import (
     COUNT_DTYPE,

@@ -71,9 +71,9 @@ import urllib.request
 import aiohttp
 import yarl
 
-from ._context import mp_context
-from ._validate import check_positive_int, check_positive_number, check_workers
-from .testsite import site_in_process
+from parallel_patterns._context import mp_context
+from parallel_patterns._validate import check_positive_int, check_positive_number, check_workers
+from parallel_patterns.helpers.testsite import site_in_process
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT = "parallel-patterns-crawler/1.0"

@@ -40,7 +40,7 @@ import functools
 import numba
 import numpy as np
 
-from ._validate import check_int, check_positive_int, check_workers
+from parallel_patterns._validate import check_int, check_positive_int, check_workers
 
 MAX_MEMO_LENGTH = 800  # len(a) + len(b) for the recursive version: Python's recursion limit is 1000
 DEFAULT_BLOCKS = 12  # the wavefront cuts each string into this many pieces (fewer for short strings)
@@ -178,7 +178,7 @@ def _wavefront(x, y, row_bounds, col_bounds):
 
 def distance_wavefront(a, b, *, workers=1, blocks=DEFAULT_BLOCKS):
     """The table in ``blocks`` × ``blocks`` blocks, each block anti-diagonal in parallel on ``workers`` threads."""
-    from .numba_examples import numba_threads  # numba's thread count for this call only
+    from parallel_patterns.helpers.numba_examples import numba_threads  # numba's thread count for this call only
 
     check_strings(a, b)
     blocks = check_positive_int("blocks", blocks)

@@ -46,8 +46,8 @@ import stat
 import string
 import tempfile
 
-from ._context import mp_context
-from ._validate import check_positive_int, check_workers
+from parallel_patterns._context import mp_context
+from parallel_patterns._validate import check_positive_int, check_workers
 
 CHUNK_SIZE = 1 << 20  # 1 MiB: big enough that hashlib releases the GIL, small enough for memory
 QUEUE_SIZE = 1000  # paths the walker may run ahead of the hashers

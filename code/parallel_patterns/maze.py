@@ -50,8 +50,8 @@ import dataclasses
 import itertools
 import random
 
-from ._context import mp_context
-from ._validate import check_int, check_nonnegative_number, check_positive_int, check_workers
+from parallel_patterns._context import mp_context
+from parallel_patterns._validate import check_int, check_nonnegative_number, check_positive_int, check_workers
 
 WALL, OPEN = "#", " "
 STEPS = ((-1, 0), (1, 0), (0, -1), (0, 1))  # up, down, left, right

@@ -38,8 +38,8 @@ import math
 import pathlib
 import tempfile
 
-from ._context import mp_context
-from ._validate import check_positive_int, check_workers
+from parallel_patterns._context import mp_context
+from parallel_patterns._validate import check_positive_int, check_workers
 
 TRANSIENT = 100  # steps run before measuring, so the start value is forgotten
 DEFAULT_SIZE = 3000  # points in the benchmark's sweep
@@ -128,7 +128,7 @@ def sweep_snakemake(rs, *, n_steps=BENCHMARK_STEPS, workers=1):
     rs, n_steps, workers = check_arguments(rs, n_steps, workers)
     if not rs:
         return []
-    from . import workflows  # imported on use: the other strategies never need it
+    from parallel_patterns.helpers import workflows  # imported on use: the other strategies never need it
 
     with tempfile.TemporaryDirectory(prefix="sweep-snakemake-") as directory:
         write_chunk_files(directory, chunks(rs, workers))

@@ -9,7 +9,7 @@ import collections
 import time
 
 from parallel_patterns.crawler import crawl_async
-from parallel_patterns.testsite import ALL_FAULTS, TestSite
+from parallel_patterns.helpers.testsite import ALL_FAULTS, TestSite
 
 
 async def main(pages, workers):

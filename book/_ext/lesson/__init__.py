@@ -104,14 +104,14 @@ def _wait_for_free_cores(app, docname, source):
     The pages check their claims about speed, and the build machine now and then
     runs two processes no faster than one. Measuring in such a spell fails a
     claim that holds, so the build first waits until a quick probe
-    (``parallel_patterns.stamp.wait_for_free_cores``) sees the speedup, at most
+    (``parallel_patterns.tools.stamp.wait_for_free_cores``) sees the speedup, at most
     45 s a page and 5 minutes a build. Set ``LESSON_CORE_WAIT=0`` to skip it.
     """
     if os.environ.get("LESSON_CORE_WAIT", "1") == "0" or "{code-cell}" not in source[0]:
         return
     if _in_execution_cache(app, source[0]):
         return  # the page will not run: its outputs come from the cache
-    from parallel_patterns.stamp import usable_cores, wait_for_free_cores
+    from parallel_patterns.tools.stamp import usable_cores, wait_for_free_cores
 
     spent = getattr(app, "lesson_core_wait_seconds", 0.0)
     if usable_cores() < 2 or spent >= 300:

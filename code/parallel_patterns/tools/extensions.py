@@ -1,4 +1,4 @@
-"""Build the lesson's C and C++ extensions: ``python -m parallel_patterns.extensions build``.
+"""Build the lesson's C and C++ extensions: ``python -m parallel_patterns.tools.extensions build``.
 
 The episode on calling C and C++ calls one kernel, the Mandelbrot escape
 count, four ways. Its sources are in ``code/extensions/``; this module turns
@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # code/parallel_patterns
 SOURCE_DIR = PACKAGE_DIR.parent / "extensions"  # code/extensions
 BUILD_DIR_ENV = "LESSON_EXTENSIONS_DIR"
 EXTENSIONS = ("ctypes", "cffi", "cython", "pybind11")
@@ -223,7 +223,7 @@ def shared_library_command(output, compiler=None):
     """
     compiler = compiler or c_compiler()
     if compiler is None:
-        raise RuntimeError("no C compiler found: run `python -m parallel_patterns.check` to see how to install one")
+        raise RuntimeError("no C compiler found: run `python -m parallel_patterns.tools.check` to see how to install one")
     source = str(SOURCE_DIR / "mandelbrot.c")
     if WINDOWS:
         return [*compiler, "/nologo", *C_FLAGS, "/LD", source, f"/Fe{output}"]
@@ -428,7 +428,7 @@ def build(names=EXTENSIONS, *, force=False, verbose=False):
     check_sources()
     compiler = c_compiler()
     if compiler is None:
-        raise RuntimeError("no C compiler found: run `python -m parallel_patterns.check` to see how to install one")
+        raise RuntimeError("no C compiler found: run `python -m parallel_patterns.tools.check` to see how to install one")
     directory = build_dir()
     directory.mkdir(parents=True, exist_ok=True)
     manifest = _read_manifest(directory)
@@ -482,7 +482,7 @@ def compile_times():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m parallel_patterns.extensions",
+        prog="python -m parallel_patterns.tools.extensions",
         description="Compile the C and C++ extensions of the episode on calling C and C++.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -504,7 +504,7 @@ def main(argv=None):
     for result in results.values():
         print(result)
     if "cython" in results and not results["cython"].openmp:
-        print("note: no OpenMP found; Cython's prange will run on one thread (see python -m parallel_patterns.check)")
+        print("note: no OpenMP found; Cython's prange will run on one thread (see python -m parallel_patterns.tools.check)")
     return 0
 
 

@@ -24,9 +24,9 @@ import subprocess
 import sys
 import time
 
-from ._context import mp_context
-from ._validate import check_positive_int, check_positive_number, check_workers
-from .primes import check_numbers, is_prime
+from parallel_patterns._context import mp_context
+from parallel_patterns._validate import check_positive_int, check_positive_number, check_workers
+from parallel_patterns.primes import check_numbers, is_prime
 
 SENTINEL = None  # "no more work": the producer puts one per consumer on the task queue
 

@@ -37,7 +37,7 @@ import tempfile
 import time
 import weakref
 
-from ._validate import check_positive_int, check_positive_number
+from parallel_patterns._validate import check_positive_int, check_positive_number
 
 HOST = "127.0.0.1"
 

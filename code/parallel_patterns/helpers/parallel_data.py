@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import check_int, check_positive_int
+from parallel_patterns._validate import check_int, check_positive_int
 
 STATIONS = tuple(f"station-{i:02d}" for i in range(40))
 

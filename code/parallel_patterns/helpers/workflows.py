@@ -22,9 +22,9 @@ import signal
 import subprocess
 import sys
 
-from ._validate import check_int, check_positive_int, check_positive_number
+from parallel_patterns._validate import check_int, check_positive_int, check_positive_number
 
-WORKFLOWS = pathlib.Path(__file__).resolve().parent.parent / "workflows"
+WORKFLOWS = pathlib.Path(__file__).resolve().parents[2] / "workflows"  # code/workflows
 TIMEOUT = 300  # seconds for one Snakemake run; a run that takes longer has hung
 
 

@@ -1,4 +1,4 @@
-"""Check a learner's setup: ``python -m parallel_patterns.check``.
+"""Check a learner's setup: ``python -m parallel_patterns.tools.check``.
 
 Each check says OK, or what is missing and the one thing to do about it on
 this platform (Linux, macOS or Windows). Required pieces make the command exit
@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .stamp import library_version, usable_cores
+from parallel_patterns.tools.stamp import library_version, usable_cores
 
 MIN_PYTHON = (3, 11)
 INSTALL_HINT = (
@@ -140,7 +140,7 @@ def check_c_toolchain():
     Each is tried, not just looked for: a tiny program is compiled and run.
     The fix offered is the one for this platform.
     """
-    from . import extensions  # the same compilers and flags the episode's build uses
+    from parallel_patterns.tools import extensions  # the same compilers and flags the episode's build uses
 
     if sys.platform == "darwin":
         compilers_fix = "install Apple's command line tools: `xcode-select --install`"

@@ -25,7 +25,7 @@ waits, so the steps of one update can no longer interleave with another's.
 import threading
 import time
 
-from ._validate import check_int, check_positive_int
+from parallel_patterns._validate import check_int, check_positive_int
 
 PAUSE = 0.001  # seconds between read and write in the examples: the window a race needs
 

@@ -63,7 +63,7 @@ To time a crawler, serve the site from a process of its own with
 :func:`site_in_process`, so the server's work does not count as the
 crawler's. Serve it for a demonstration (Ctrl-C stops it)::
 
-    python -m parallel_patterns.testsite --port 8001 --pages 100 --latency 0.05 --faults all
+    python -m parallel_patterns.helpers.testsite --port 8001 --pages 100 --latency 0.05 --faults all
 """
 
 import argparse
@@ -77,8 +77,8 @@ import random
 import sys
 import threading
 
-from ._context import mp_context
-from ._validate import check_int, check_nonnegative_number, check_positive_int, check_positive_number
+from parallel_patterns._context import mp_context
+from parallel_patterns._validate import check_int, check_nonnegative_number, check_positive_int, check_positive_number
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 60  # seconds a site in its own process gets to start listening

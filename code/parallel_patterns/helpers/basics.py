@@ -8,7 +8,7 @@ same dict is drawn with Graphviz (:func:`dependency_graph`) and analysed
 
 import time
 
-from ._validate import check_int, check_positive_int
+from parallel_patterns._validate import check_int, check_positive_int
 
 # Cooking a vegetable curry with rice; durations in minutes.
 RECIPE = {
@@ -201,8 +201,8 @@ def _on_critical_chains(tasks):
 
 def dependency_figure(tasks, *, path=(), unit="min"):
     """:func:`dependency_graph` with :func:`describe_dependency_graph` as its
-    alternative text, ready to display (see :mod:`parallel_patterns.alt_text`)."""
-    from .alt_text import described
+    alternative text, ready to display (see :mod:`parallel_patterns.tools.alt_text`)."""
+    from parallel_patterns.tools.alt_text import described
 
     return described(
         dependency_graph(tasks, path=path, unit=unit),

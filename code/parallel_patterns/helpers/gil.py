@@ -20,7 +20,7 @@ import os
 import tempfile
 import time
 
-from ._validate import check_positive_int, check_positive_number, check_workers
+from parallel_patterns._validate import check_positive_int, check_positive_number, check_workers
 
 # ---------------------------------------------------------------- running and timing
 
@@ -147,7 +147,7 @@ def compiled_is_prime(*, nogil):
     """
     import numba  # imported on use: importing numba takes a fraction of a second
 
-    from .primes import is_prime
+    from parallel_patterns.primes import is_prime
 
     compiled = numba.njit(nogil=bool(nogil))(is_prime)
     compiled(7)  # compile now, so that no timing includes the compilation

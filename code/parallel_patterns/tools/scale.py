@@ -9,7 +9,7 @@ parts have enough work to keep more cores busy.
 
 import os
 
-from ._validate import check_positive_int
+from parallel_patterns._validate import check_positive_int
 
 SCALE_ENV = "LESSON_SCALE"
 

@@ -167,8 +167,8 @@ def process_speedup(workers=2, steps=1_500_000, timeout=60):
     import concurrent.futures
     import time
 
-    from ._context import mp_context
-    from ._validate import check_positive_int, check_workers
+    from parallel_patterns._context import mp_context
+    from parallel_patterns._validate import check_positive_int, check_workers
 
     workers = check_workers(workers)
     steps = check_positive_int("steps", steps)
@@ -228,7 +228,7 @@ def measure_until(measure, holds, *, first, attempts=3, wait=None):
     Measuring again costs a few seconds; a failed page costs the build a
     whole new run of the page.
     """
-    from ._validate import check_positive_int
+    from parallel_patterns._validate import check_positive_int
 
     if not callable(measure) or not callable(holds):
         raise TypeError("measure and holds must be callables")

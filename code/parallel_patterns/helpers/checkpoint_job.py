@@ -1,6 +1,6 @@
 """A job to start and kill: resumable_map over slow squares (tests/test_checkpoint.py, Episode 9).
 
-Usage: python -m parallel_patterns.checkpoint_job STORE N_ITEMS WORKERS, with the
+Usage: python -m parallel_patterns.helpers.checkpoint_job STORE N_ITEMS WORKERS, with the
 environment variables CHECKPOINT_STORE (the same STORE), CHECKPOINT_LOG (a
 file) and CHECKPOINT_RUN (a name for this run).
 

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m parallel_patterns.bench pi --workers 1 2 --repeat 3 --json pi.json --plot pi.png
+    python -m parallel_patterns.tools.bench pi --workers 1 2 --repeat 3 --json pi.json --plot pi.png
 
 Any module of this package that follows the workload contract can be
 benchmarked: it has ``IMPLEMENTATIONS`` (strategy name -> function),
@@ -56,13 +56,11 @@ import types
 import parallel_patterns
 from parallel_patterns._validate import check_positive_int, check_workers
 
-NOT_WORKLOADS = {"bench", "check", "stamp"}  # modules of the package that are tools
-
-
 def candidate_names():
-    """Names of the package's public modules, apart from the tools."""
-    names = (info.name for info in pkgutil.iter_modules(parallel_patterns.__path__))
-    return [name for name in names if not name.startswith("_") and name not in NOT_WORKLOADS]
+    """Names of the package's public top-level modules: the workloads live there
+    (the tools and the episodes' helpers are in subpackages)."""
+    infos = pkgutil.iter_modules(parallel_patterns.__path__)
+    return [info.name for info in infos if not info.ispkg and not info.name.startswith("_")]
 
 
 def is_workload(module):
@@ -340,7 +338,7 @@ def plot_scaling(rows, ax=None, metric="speedup"):
 
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m parallel_patterns.bench",
+        prog="python -m parallel_patterns.tools.bench",
         description="Time a workload's strategies; report speedup and efficiency.",
     )
     parser.add_argument("workload", help="a module of parallel_patterns, such as pi")

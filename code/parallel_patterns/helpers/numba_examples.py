@@ -21,7 +21,7 @@ let rival versions take turns (:func:`best_time`, :func:`best_times`), π by Mon
 :mod:`parallel_patterns.pi`), loops an optimising compiler removes
 (:func:`sum_of_odd_numbers`, :func:`roots_discarded`), and a command that times a
 function's first call in a fresh process, to show what ``cache=True`` saves
-(``python -m parallel_patterns.numba_examples``, :func:`first_call_in_new_process`).
+(``python -m parallel_patterns.helpers.numba_examples``, :func:`first_call_in_new_process`).
 
 numba is imported at the top: this module is for the numba episode, and no
 process pool ever imports it.
@@ -301,7 +301,7 @@ CACHE_DEMO_STOP = 20_000  # the cached demo sums Collatz steps of range(1, CACHE
 def time_first_call():
     """Compile ``total_steps_prange`` with ``cache=True`` and time its first call.
 
-    Run in a fresh process (``python -m parallel_patterns.numba_examples``),
+    Run in a fresh process (``python -m parallel_patterns.helpers.numba_examples``),
     the first call compiles, or, if an earlier process left the compiled code
     in the cache directory, loads it. Returns a dict that can be dumped as JSON.
     """
@@ -333,7 +333,7 @@ def first_call_in_new_process(cache_dir, *, timeout=60):
     timeout = check_positive_number("timeout", timeout)
     env = {**os.environ, "NUMBA_CACHE_DIR": str(cache_dir)}
     completed = subprocess.run(
-        [sys.executable, "-m", "parallel_patterns.numba_examples"],
+        [sys.executable, "-m", "parallel_patterns.helpers.numba_examples"],
         env=env,
         capture_output=True,
         text=True,

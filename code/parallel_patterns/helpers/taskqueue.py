@@ -29,7 +29,7 @@ import tempfile
 import time
 import urllib.parse
 
-from ._validate import check_positive_number
+from parallel_patterns._validate import check_positive_number
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 60.0  # seconds a server gets to become ready
@@ -91,7 +91,7 @@ def guarded_process(command, *, log_path, env=None, cwd=None):
             env=env, cwd=cwd, start_new_session=True,
         )
     watchdog = subprocess.Popen(
-        [sys.executable, "-m", "parallel_patterns.taskqueue", "--watch", str(process.pid)],
+        [sys.executable, "-m", "parallel_patterns.helpers.taskqueue", "--watch", str(process.pid)],
         stdin=subprocess.PIPE, start_new_session=True,
     )
     try:
@@ -179,7 +179,7 @@ class Worker:
 
 
 @contextlib.contextmanager
-def celery_worker(broker_url, *, app="parallel_patterns.celery_tasks", name="worker", concurrency=2, pool="prefork"):
+def celery_worker(broker_url, *, app="parallel_patterns.helpers.celery_tasks", name="worker", concurrency=2, pool="prefork"):
     """Start ``celery -A app worker`` as a separate process; yield a :class:`Worker` once it is ready.
 
     The broker and result backend URL reach the worker through the
@@ -212,4 +212,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--watch":
         watch(int(sys.argv[2]))
     else:
-        sys.exit("usage: python -m parallel_patterns.taskqueue --watch PROCESS_GROUP")
+        sys.exit("usage: python -m parallel_patterns.helpers.taskqueue --watch PROCESS_GROUP")

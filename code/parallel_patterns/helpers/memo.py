@@ -12,7 +12,7 @@ import functools
 import os
 import time
 
-from ._validate import check_int, check_nonnegative_number
+from parallel_patterns._validate import check_int, check_nonnegative_number
 
 SLOW_SECONDS = 0.05
 

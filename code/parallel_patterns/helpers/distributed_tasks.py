@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from ._validate import check_int, check_nonnegative_number, check_positive_int
+from parallel_patterns._validate import check_int, check_nonnegative_number, check_positive_int
 
 
 def slow_square(x, delay=0.1):

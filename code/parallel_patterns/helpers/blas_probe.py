@@ -12,7 +12,7 @@ experiment here runs in a fresh Python process:
 * :func:`run_probes` starts ``copies`` probe processes at the same time, each
   multiplying two matrices ``repeat`` times, optionally with the BLAS thread
   variables set to ``blas_threads``, or pinned to the cores ``cores``.
-* Each probe (``python -m parallel_patterns.blas_probe``) imports NumPy only
+* Each probe (``python -m parallel_patterns.helpers.blas_probe``) imports NumPy only
   after pinning itself, warms the product up once, waits for a common start
   time so the copies really overlap, and prints one JSON line: the wall and
   CPU time of its products and what it saw (cores, affinity).
@@ -29,7 +29,7 @@ import sys
 import time
 
 from parallel_patterns._validate import check_positive_int, check_positive_number
-from parallel_patterns.stamp import usable_cores
+from parallel_patterns.tools.stamp import usable_cores
 
 # OpenBLAS, OpenMP builds, MKL, and Apple's Accelerate (macOS arm64 wheels)
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
@@ -109,7 +109,7 @@ def run_probes(copies, *, size, repeat, blas_threads=None, cores=None, timeout=1
     if blas_threads is not None:
         blas_threads = check_positive_int("blas_threads", blas_threads)
         env.update({name: str(blas_threads) for name in THREAD_VARIABLES})
-    command = [sys.executable, "-m", "parallel_patterns.blas_probe", "--size", str(size), "--repeat", str(repeat)]
+    command = [sys.executable, "-m", "parallel_patterns.helpers.blas_probe", "--size", str(size), "--repeat", str(repeat)]
     if cores is not None:
         cores = sorted(cores)
         if not cores:

@@ -1,10 +1,10 @@
-"""Celery tasks for the task-queue episode: the worker imports this module (``celery -A parallel_patterns.celery_tasks worker``).
+"""Celery tasks for the task-queue episode: the worker imports this module (``celery -A parallel_patterns.helpers.celery_tasks worker``).
 
 The broker and the result backend are one Redis server, whose URL comes from
 the environment variable ``LESSON_BROKER_URL`` (the worker) or from
 :func:`use_broker` (the notebook or test that sends tasks). Tasks must live in
 an importable module for the same reason as process-pool workers: the worker is
-another process, and it finds a task by its name, ``parallel_patterns.celery_tasks.add``.
+another process, and it finds a task by its name, ``parallel_patterns.helpers.celery_tasks.add``.
 
 Settings chosen for the lesson, and why
 ---------------------------------------
@@ -29,11 +29,11 @@ import time
 from celery import Celery
 from celery.backends.redis import ResultConsumer
 
-from ._validate import check_int, check_nonnegative_number
+from parallel_patterns._validate import check_int, check_nonnegative_number
 
 VISIBILITY_TIMEOUT = 3  # seconds; longer than any task here runs
 
-app = Celery("parallel_patterns.celery_tasks")
+app = Celery("parallel_patterns.helpers.celery_tasks")
 app.conf.update(
     broker_url=os.environ.get("LESSON_BROKER_URL", "redis://127.0.0.1:6379/0"),
     result_backend=os.environ.get("LESSON_BROKER_URL", "redis://127.0.0.1:6379/0"),
@@ -72,7 +72,7 @@ ResultConsumer.cancel_for = _cancel_for_once
 
 def use_broker(url):
     """Send tasks to, and read results from, the Redis server at ``url``."""
-    from .taskqueue import check_redis_url
+    from parallel_patterns.helpers.taskqueue import check_redis_url
 
     check_redis_url(url)
     if app._pool is not None:  # connections to an earlier broker: close them

@@ -12,7 +12,7 @@ in threads, under whichever Python runs it. Run as a script it prints the
 measurement as JSON, so the lesson's page can run it under *another*
 interpreter, named by the environment variable ``PYTHON_FREETHREADED``::
 
-    PYTHONPATH=code python3.14t -m parallel_patterns.freethreading --size 6 --workers 2
+    PYTHONPATH=code python3.14t -m parallel_patterns.helpers.freethreading --size 6 --workers 2
 
 It imports only the standard library and ``primes`` (which needs nothing
 else), so it runs under an interpreter that has none of the lesson's packages.
@@ -27,11 +27,11 @@ import sys
 import sysconfig
 import time
 
-from ._validate import check_positive_int, check_positive_number, check_workers
-from .primes import BENCHMARK_START, IMPLEMENTATIONS, primes_after
+from parallel_patterns._validate import check_positive_int, check_positive_number, check_workers
+from parallel_patterns.primes import BENCHMARK_START, IMPLEMENTATIONS, primes_after
 
 FREE_THREADED_ENV = "PYTHON_FREETHREADED"
-PACKAGE_PARENT = pathlib.Path(__file__).resolve().parent.parent  # what PYTHONPATH needs
+PACKAGE_PARENT = pathlib.Path(__file__).resolve().parents[2]  # code/: what PYTHONPATH needs
 
 
 def gil_enabled():
@@ -97,7 +97,7 @@ def measure_under(interpreter, size, *, workers=2, repeats=2, timeout=50):
     seconds (``TimeoutError``). A failure raises ``RuntimeError`` with the
     child's error output.
     """
-    from .processes import run_python
+    from parallel_patterns.helpers.processes import run_python
 
     size, workers = check_positive_int("size", size), check_workers(workers)
     repeats = check_positive_int("repeats", repeats)
