@@ -9,8 +9,9 @@ The package holds three kinds of module:
   parallel_patterns.tools.bench`` times them.
 - **Tools** that serve every page, in ``parallel_patterns.tools``: the
   benchmark harness, the machine's stamp, problem sizes, the setup check.
-- **Helpers** of one episode each, in ``parallel_patterns.helpers``: the small
-  functions a page calls to make one point.
+- **Helpers** of the episodes, in ``parallel_patterns.helpers``: the small
+  functions a page calls to make its points, each module written for one
+  episode.
 
 The lesson's pages import these modules and show their source, so what a
 reader sees is exactly what the tests check. The two private modules,
