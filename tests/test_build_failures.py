@@ -204,3 +204,17 @@ def test_a_warning_is_not_retried_and_fails_the_build(tmp_path):
     assert code != 0
     assert "add up to 5 min" in output
     assert "not retried" in output
+
+
+def test_the_quick_exit_wrapper_keeps_jupyter_books_exit_code():
+    """build-book.sh runs jupyter-book through book/tools/jupyter_book_build.py,
+    which ends the process with os._exit: the exit code must survive it."""
+    wrapper = str(ROOT / "book" / "tools" / "jupyter_book_build.py")
+    usage_error = subprocess.run([sys.executable, wrapper, "--no-such-option"],
+                                 capture_output=True, text=True, timeout=120)
+    assert usage_error.returncode == 2 and "no such option" in usage_error.stderr.lower()
+    missing = subprocess.run([sys.executable, wrapper, "no-such-folder"],
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode != 0
+    helped = subprocess.run([sys.executable, wrapper, "--help"], capture_output=True, text=True, timeout=120)
+    assert helped.returncode == 0 and "Convert your book's or page's content to HTML" in helped.stdout
