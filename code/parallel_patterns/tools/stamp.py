@@ -221,7 +221,7 @@ def measure_until(measure, holds, *, first, attempts=3, wait=None):
     cell after its visible cell measured ``first``. If the claim does not hold,
     the measurement may have fallen into one of the build machine's busy
     spells (see :func:`wait_for_free_cores`), so it waits for two free cores
-    (``wait()``, by default at most 15 s) and measures again, up to
+    (``wait()``, by default at most 8 s) and measures again, up to
     ``attempts`` measurements in all. Every result is a real measurement of
     the same code, and the page shows the one it returns. A claim that is
     wrong fails every attempt: then ``AssertionError`` lists all of them.
@@ -233,7 +233,9 @@ def measure_until(measure, holds, *, first, attempts=3, wait=None):
     if not callable(measure) or not callable(holds):
         raise TypeError("measure and holds must be callables")
     attempts = check_positive_int("attempts", attempts)
-    wait = wait or (lambda: wait_for_free_cores(patience=15.0))
+    # 8 s: a short busy spell passes within it; in a long one every attempt fails
+    # anyway, and a longer wait would only add to the page's time.
+    wait = wait or (lambda: wait_for_free_cores(patience=8.0))
     results = [first]
     while not holds(results[-1]):
         if len(results) >= attempts:
