@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
@@ -183,6 +184,27 @@ def test_every_episode_makes_valid_notebooks(path):
         nbformat.validate(notebook)
         text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
         assert "{term}`" not in text and "{glue" not in text and "````{" not in text
+
+
+# --- code that fits the page ------------------------------------------------------
+
+MAX_CODE_LINE = 80  # characters the site's code box shows at a laptop's width
+NOTEBOOK_PAGES = EPISODES + sorted(
+    p for p in (Path(__file__).resolve().parents[1] / "book").glob("*.md") if "kernelspec:" in p.read_text()
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES, ids=[p.stem for p in NOTEBOOK_PAGES])
+def test_visible_code_lines_fit_the_code_box(path):
+    """A longer line is cut at the box's edge: a reader must scroll sideways to see it."""
+    too_long = [
+        line
+        for cell in jupytext.read(path).cells
+        if cell.cell_type == "code" and not {"remove-cell", "remove-input"} & set(cell.metadata.get("tags", []))
+        for line in cell.source.splitlines()
+        if len(line) > MAX_CODE_LINE
+    ]
+    assert not too_long, f"{path.name}: visible code lines over {MAX_CODE_LINE} characters:\n" + "\n".join(too_long)
 
 
 # --- density and day length -----------------------------------------------------
