@@ -37,7 +37,10 @@ def build(arguments):
 
 if __name__ == "__main__":
     code = build(sys.argv[1:])
-    atexit._run_exitfuncs()  # what a normal exit runs: logging, pools, jupyter clients
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # CPython's; private
+    if run_exit_handlers is None:
+        sys.exit(code)  # another Python: leave the normal way, clean-up included
+    run_exit_handlers()  # what a normal exit runs: logging, pools, jupyter clients
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
