@@ -1,6 +1,9 @@
 """The parameter sweep: the model is right, and every strategy returns the serial list exactly."""
 
 import math
+import pathlib
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -93,3 +96,27 @@ def test_the_snakemake_sweep_computes_only_new_chunks(tmp_path):
     assert workflows.would_run(tmp_path, "--config", "n_steps=60")["exponents"] == 3
     written = [float(line) for line in (tmp_path / "results" / "exponents.txt").read_text().split()]
     assert written == sw.sweep_serial(rs + more, n_steps=50)
+
+
+SCRIPTS = pathlib.Path(__file__).parents[1] / "code" / "workflows" / "sweep" / "scripts"
+
+
+def run_script(name, *arguments):
+    script = SCRIPTS / name
+    return subprocess.run([sys.executable, str(script), *map(str, arguments)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_join_script_keeps_the_order_it_is_given(tmp_path):
+    parts = [tmp_path / "b.txt", tmp_path / "a.txt", tmp_path / "c.txt"]
+    for number, part in enumerate(parts):
+        part.write_text(f"{number}.5\n{number}.25\n")
+    joined = tmp_path / "joined.txt"
+    assert run_script("collect.py", joined, *parts).returncode == 0
+    assert joined.read_text() == "0.5\n0.25\n1.5\n1.25\n2.5\n2.25\n"
+
+
+@pytest.mark.parametrize("name, arguments", [("collect.py", ["only-an-output"]), ("exponents.py", ["in", "out"])])
+def test_the_workflow_scripts_print_their_usage_when_called_wrongly(name, arguments):
+    done = run_script(name, *arguments)
+    assert done.returncode == 1 and "Usage: python " + name in done.stderr
