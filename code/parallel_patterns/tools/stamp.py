@@ -186,6 +186,38 @@ def process_speedup(workers=2, steps=1_500_000, timeout=60):
     return best_serial / best_pool
 
 
+class GainOrNoSecondCore:
+    """A claim for :func:`measure_until`: two workers gained, or the machine had no second core to give.
+
+    Called with a measured speedup, it holds when the speedup is above
+    ``gain``. A smaller one may be the build machine's fault: its two virtual
+    cores sometimes run two processes no faster than one. Then it probes the
+    machine with :func:`process_speedup` and holds only if two processes were
+    at most ``no_core`` times faster than one. The probe's number stays in
+    ``probe`` (``None`` when the gain alone settled the claim), so that the
+    page can print it beside a small gain instead of failing.
+    """
+
+    def __init__(self, gain=1.15, no_core=1.4, probe=None):
+        for name, value in (("gain", gain), ("no_core", no_core)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ValueError(f"{name} must be a positive number, got {value!r}")
+        if probe is not None and not callable(probe):
+            raise TypeError(f"probe must be a callable or None, got {probe!r}")
+        self.gain, self.no_core = gain, no_core
+        self._measure_machine = probe or (lambda: process_speedup(2, steps=1_000_000))
+        self.probe = None
+
+    def __call__(self, speedup):
+        if isinstance(speedup, bool) or not isinstance(speedup, (int, float)) or not speedup > 0:
+            raise ValueError(f"speedup must be a positive number, got {speedup!r}")
+        self.probe = None
+        if speedup > self.gain:
+            return True
+        self.probe = self._measure_machine()
+        return self.probe <= self.no_core
+
+
 def wait_for_free_cores(workers=2, needed=1.5, patience=45.0, pause=2.0, probe=None, sleep=None):
     """Wait until ``workers`` processes run about ``needed`` times faster than one.
 
