@@ -4,7 +4,11 @@ No build needed: these read `episodes/*.md` (the episodes in `_toc.yml`) and
 `_config.yml` with the same code the build uses to write the learner notebooks.
 """
 
+import ast
+import importlib
+import inspect
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -23,7 +27,7 @@ from lesson.conventions import (  # noqa: E402
     lesson_breaks,
     toc_episodes,
 )
-from lesson.names import cell_names  # noqa: E402
+from lesson.names import cell_names, to_python  # noqa: E402
 from lesson.notebooks import inline, make_notebook  # noqa: E402
 from lesson.pages import breaks_by_block, duration  # noqa: E402
 
@@ -205,6 +209,105 @@ def test_visible_code_lines_fit_the_code_box(path):
         if len(line) > MAX_CODE_LINE
     ]
     assert not too_long, f"{path.name}: visible code lines over {MAX_CODE_LINE} characters:\n" + "\n".join(too_long)
+
+
+PACKAGE = "parallel_patterns"
+PAGES = sorted((Path(__file__).resolve().parents[1] / "episodes").glob("*.md")) + sorted(
+    (Path(__file__).resolve().parents[1] / "book").glob("*.md")
+)
+# The pages print about 80 package objects: far fewer means the search below
+# has stopped finding them, not that the pages stopped printing them.
+MIN_PRINTED_OBJECTS = 60
+_LITERALINCLUDE = re.compile(r"^`{3,}\{literalinclude\} \.\./code/(\S+)\.py\n((?::\w+:.*\n)*)", re.M)
+
+
+def _imports_and_printed(path):
+    """What a page's package imports bind, and the expressions it prints with ``inspect.getsource``.
+
+    ``imports`` maps each name that ``from parallel_patterns... import`` or
+    ``import parallel_patterns...`` binds to the dotted path of what it binds;
+    ``printed`` lists the source of each argument of ``inspect.getsource``, the
+    items of a ``for function in (a, b):`` loop standing for ``function``.
+    """
+    imports, printed = {}, []
+    cells = jupytext.read(path).cells if "kernelspec:" in path.read_text(encoding="utf-8") else []
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(to_python(cell.source)[0])
+        loops = {
+            node.target.id: node.iter.elts
+            for node in ast.walk(tree)
+            if isinstance(node, ast.For) and isinstance(node.target, ast.Name)
+            and isinstance(node.iter, (ast.Tuple, ast.List))
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == PACKAGE:
+                for alias in node.names:
+                    imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    # `import a.b` binds `a`; `import a.b as c` binds `c` to a.b
+                    if alias.name.split(".")[0] == PACKAGE:
+                        imports[alias.asname or PACKAGE] = alias.name if alias.asname else PACKAGE
+            elif isinstance(node, ast.Call) and ast.unparse(node.func) in ("inspect.getsource", "getsource"):
+                argument = node.args[0]
+                items = loops.get(argument.id, [argument]) if isinstance(argument, ast.Name) else [argument]
+                printed.extend(ast.unparse(item) for item in items)
+    return imports, printed
+
+
+def _resolve(dotted):
+    """The object at ``dotted``, found as ``from a.b import c`` finds it: an attribute, else a submodule."""
+    first, *rest = dotted.split(".")
+    obj = importlib.import_module(first)
+    for name in rest:
+        obj = getattr(obj, name) if hasattr(obj, name) else importlib.import_module(f"{obj.__name__}.{name}")
+    return obj
+
+
+def printed_package_objects():
+    """``{(page, name as the page writes it): object}`` for each package object a page prints in full.
+
+    A page prints source with ``inspect.getsource(X)`` in a code cell, ``X``
+    reached through one of the page's package imports (names that notebook
+    cells define are not the package's, and are left out), or with a
+    ``literalinclude`` of a package file with ``:pyobject:``.
+    """
+    found = {}
+    for path in PAGES:
+        imports, printed = _imports_and_printed(path)
+        for expression in printed:
+            head, _, rest = expression.partition(".")
+            if head in imports:
+                found[path.name, expression] = _resolve(".".join(filter(None, [imports[head], rest])))
+        for module, options in _LITERALINCLUDE.findall(path.read_text(encoding="utf-8")):
+            pyobject = re.search(r"^:pyobject: (\S+)$", options, re.M)
+            if module.split("/")[0] == PACKAGE and pyobject:
+                name = pyobject.group(1)
+                found[path.name, name] = _resolve(f"{module.replace('/', '.')}.{name}")
+    return found
+
+
+def test_package_code_that_pages_print_fits_the_code_box():
+    """The functions a page prints (``inspect.getsource``, ``literalinclude`` ``:pyobject:``) fit the box too.
+
+    The package's own style allows longer lines; the code a reader is shown
+    on a page does not.
+    """
+    printed = printed_package_objects()
+    assert len(printed) >= MIN_PRINTED_OBJECTS, (
+        f"found only {len(printed)} package objects printed on the pages, expected at least "
+        f"{MIN_PRINTED_OBJECTS}: does printed_package_objects still read the pages' imports "
+        "and inspect.getsource calls?"
+    )
+    too_long = [
+        f"{page}: {name}: {line.strip()} ({len(line)} characters)"
+        for (page, name), obj in sorted(printed.items())
+        for line in inspect.getsource(obj).splitlines()
+        if len(line) > MAX_CODE_LINE
+    ]
+    assert not too_long, f"printed source lines over {MAX_CODE_LINE} characters:\n" + "\n".join(too_long)
 
 
 # --- density and day length -----------------------------------------------------

@@ -89,14 +89,21 @@ def sync_directory(directory):
 
 
 def write_atomically(path, data):
-    """Make ``path`` hold ``data``: all of it, or (if we are killed) nothing new."""
-    descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=PARTIAL_PREFIX)
+    """Make ``path`` hold ``data``: all of it, or nothing new.
+
+    Nothing new if we are killed.
+    """
+    descriptor, partial = tempfile.mkstemp(
+        dir=path.parent, prefix=PARTIAL_PREFIX
+    )
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
             file.flush()
-            os.fsync(file.fileno())  # the bytes are on disk before the name points at them
-        os.replace(partial, path)  # atomic: readers see the old state or the new, never a mix
+            # the bytes are on disk before the name points at them
+            os.fsync(file.fileno())
+        # atomic: readers see the old state or the new, never a mix
+        os.replace(partial, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(partial)
@@ -194,18 +201,24 @@ def map_serial(func, items, store, *, workers=1):
 
 
 def map_processes(func, items, store, *, workers=1):
-    """Compute the missing results in a pool of ``workers`` processes; store each as it arrives."""
+    """Compute the missing results in a pool of ``workers`` processes.
+
+    Store each as it arrives.
+    """
     func, items, store, workers = check_arguments(func, items, store, workers)
     check_importable(func)
     paths = prepare_store(store, items)
     todo = missing(paths)
     if todo:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=mp_context()
+        ) as pool:
             futures = {pool.submit(func, items[index]): index for index in todo}
             try:
                 for future in concurrent.futures.as_completed(futures):
                     store_result(paths[futures[future]], future.result())
-            except BaseException:  # func raised, or we were interrupted: start nothing new
+            except BaseException:
+                # func raised, or we were interrupted: start nothing new
                 for future in futures:
                     future.cancel()
                 raise

@@ -83,12 +83,19 @@ def _finish(args, process, started, timeout):
 
 
 def run_one(args, timeout):
-    """Run one command with ``subprocess.run``-like behaviour, output captured as text."""
+    """Run one command with ``subprocess.run``-like behaviour.
+
+    Output captured as text.
+    """
     started = time.perf_counter()
     try:
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
     except OSError as error:  # the program does not exist or may not run
-        return CommandResult(args, 127, "", f"{type(error).__name__}: {error}", 0.0)
+        return CommandResult(
+            args, 127, "", f"{type(error).__name__}: {error}", 0.0
+        )
     with process:
         return _finish(args, process, started, timeout)
 
@@ -102,7 +109,10 @@ def run_serial(commands, *, max_running=1, timeout=60.0):
 
 
 def run_threads(commands, *, max_running=2, timeout=60.0):
-    """A thread pool of ``max_running`` threads, each running one command at a time."""
+    """A thread pool of ``max_running`` threads.
+
+    Each thread runs one command at a time.
+    """
     commands = check_commands(commands)
     max_running = check_positive_int("max_running", max_running)
     timeout = check_positive_number("timeout", timeout)
@@ -111,11 +121,11 @@ def run_threads(commands, *, max_running=2, timeout=60.0):
 
 
 def run_popen(commands, *, max_running=2, timeout=60.0):
-    """At most ``max_running`` processes at once, started and polled by this thread alone.
+    """At most ``max_running`` processes at once.
 
-    Output goes to temporary files rather than pipes: a child that writes more
-    than a pipe holds (64 KiB) would block until someone reads it, and this loop
-    reads only at the end.
+    Started and polled by this thread alone. Output goes to temporary files
+    rather than pipes: a child that writes more than a pipe holds (64 KiB)
+    would block until someone reads it, and this loop reads only at the end.
     """
     import tempfile
 
@@ -129,25 +139,35 @@ def run_popen(commands, *, max_running=2, timeout=60.0):
         while waiting or running:
             while waiting and len(running) < max_running:
                 index, args = waiting.pop()
-                out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+                out, err = (
+                    tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+                )
                 started = time.perf_counter()
                 try:
-                    process = subprocess.Popen(args, stdout=out, stderr=err, text=True)
+                    process = subprocess.Popen(
+                        args, stdout=out, stderr=err, text=True
+                    )
                 except OSError as error:
                     out.close(), err.close()
-                    results[index] = CommandResult(args, 127, "", f"{type(error).__name__}: {error}", 0.0)
+                    results[index] = CommandResult(
+                        args, 127, "", f"{type(error).__name__}: {error}", 0.0
+                    )
                     continue
                 running[index] = (process, started, out, err)
             for index, (process, started, out, err) in list(running.items()):
                 returncode = process.poll()
-                if returncode is None and time.perf_counter() - started > timeout:
+                if (
+                    returncode is None
+                    and time.perf_counter() - started > timeout
+                ):
                     process.kill()
                     process.wait()
                 elif returncode is None:
                     continue
                 out.seek(0), err.seek(0)
                 results[index] = CommandResult(
-                    commands[index], returncode, out.read(), err.read(), time.perf_counter() - started
+                    commands[index], returncode, out.read(), err.read(),
+                    time.perf_counter() - started,
                 )
                 out.close(), err.close()
                 del running[index]

@@ -307,18 +307,23 @@ async def fetch_page_async(url, timeout):
 
 
 async def fetch_page_aiohttp(session, url, timeout):
-    """GET ``url`` in an ``aiohttp`` session: return (status or error description, links).
+    """GET ``url`` in an ``aiohttp`` session.
 
-    No redirects followed, the URL sent exactly as normalized (``encoded=True``:
-    yarl does not quote it again), and one deadline for the whole fetch.
+    Return (status or error description, links). No redirects followed, the
+    URL sent exactly as normalized (``encoded=True``: yarl does not quote it
+    again), and one deadline for the whole fetch.
     """
     try:
-        async with asyncio.timeout(timeout):  # connecting, sending and reading the body
-            async with session.get(yarl.URL(url, encoded=True), allow_redirects=False) as response:
+        # connecting, sending and reading the body
+        async with asyncio.timeout(timeout):
+            async with session.get(
+                yarl.URL(url, encoded=True), allow_redirects=False
+            ) as response:
                 body = await response.read()
                 content_type = response.headers.get("Content-Type", "")
                 status = response.status
-    except Exception as error:  # noqa: BLE001 - any failure of one fetch is that URL's result
+    except Exception as error:  # noqa: BLE001
+        # any failure of one fetch is that URL's result
         return describe_error(error), []
     return status, page_links(url, status, content_type, body)
 
@@ -469,12 +474,24 @@ async def fetch_concurrently(frontier, fetch, workers):
 
 
 async def crawl_async(start_url, *, max_pages=1000, timeout=5.0, workers=1):
-    """``workers`` asyncio tasks fetch pages with aiohttp (await this in a notebook)."""
-    start_url, max_pages, timeout, workers = check_arguments(start_url, max_pages, timeout, workers)
+    """``workers`` asyncio tasks fetch pages with aiohttp.
+
+    Await this in a notebook.
+    """
+    start_url, max_pages, timeout, workers = check_arguments(
+        start_url, max_pages, timeout, workers
+    )
     frontier = Frontier(start_url, max_pages)
-    connector = aiohttp.TCPConnector(limit=workers)  # at most `workers` connections at once
-    async with aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT}) as session:
-        await fetch_concurrently(frontier, lambda url: fetch_page_aiohttp(session, url, timeout), workers)
+    # at most `workers` connections at once
+    connector = aiohttp.TCPConnector(limit=workers)
+    async with aiohttp.ClientSession(
+        connector=connector, headers={"User-Agent": USER_AGENT}
+    ) as session:
+        await fetch_concurrently(
+            frontier,
+            lambda url: fetch_page_aiohttp(session, url, timeout),
+            workers,
+        )
     return frontier.result()
 
 

@@ -57,20 +57,28 @@ def check_strings(a, b):
 
 
 def distance_memo(a, b, *, workers=1):
-    """The recursion of the module docstring, each ``(i, j)`` computed once thanks to a cache."""
+    """The recursion of the module docstring, with a cache.
+
+    Each ``(i, j)`` is computed once thanks to the cache.
+    """
     check_strings(a, b)
     check_workers(workers)
     if len(a) + len(b) > MAX_MEMO_LENGTH:
         raise ValueError(
-            f"the recursion would nest len(a) + len(b) = {len(a) + len(b)} calls deep, more than "
-            f"{MAX_MEMO_LENGTH}; use the bottom-up table (distance_table) for long strings"
+            f"the recursion would nest len(a) + len(b) = {len(a) + len(b)} "
+            f"calls deep, more than {MAX_MEMO_LENGTH}; use the bottom-up "
+            f"table (distance_table) for long strings"
         )
 
     @functools.cache
     def d(i, j):
         if i == 0 or j == 0:
             return i + j
-        return min(d(i - 1, j) + 1, d(i, j - 1) + 1, d(i - 1, j - 1) + (a[i - 1] != b[j - 1]))
+        return min(
+            d(i - 1, j) + 1,
+            d(i, j - 1) + 1,
+            d(i - 1, j - 1) + (a[i - 1] != b[j - 1]),
+        )
 
     return d(len(a), len(b))
 
@@ -153,9 +161,10 @@ def _block(x, y, i0, i1, j0, j1, top, left, bottom, right):
 @numba.njit(parallel=True, cache=True)
 def _wavefront(x, y, row_bounds, col_bounds):
     n_row_blocks, n_col_blocks = len(row_bounds) - 1, len(col_bounds) - 1
-    # rows[I] holds D's row row_bounds[I] (the bottom edge of block row I - 1), all columns;
-    # cols[J] holds D's column col_bounds[J], all rows. Blocks of one anti-diagonal write
-    # disjoint pieces of them, and read only pieces written on earlier anti-diagonals.
+    # rows[I] holds D's row row_bounds[I] (the bottom edge of block row I - 1),
+    # all columns; cols[J] holds D's column col_bounds[J], all rows. Blocks of
+    # one anti-diagonal write disjoint pieces of them, and read only pieces
+    # written on earlier anti-diagonals.
     rows = np.empty((n_row_blocks + 1, len(y) + 1), dtype=np.int32)
     cols = np.empty((n_col_blocks + 1, len(x) + 1), dtype=np.int32)
     rows[0, :] = np.arange(len(y) + 1)
@@ -167,10 +176,12 @@ def _wavefront(x, y, row_bounds, col_bounds):
     for diagonal in range(n_row_blocks + n_col_blocks - 1):
         first = max(0, diagonal - n_col_blocks + 1)
         last = min(diagonal, n_row_blocks - 1)
-        for I in numba.prange(first, last + 1):  # the blocks of this anti-diagonal: independent
+        # the blocks of this anti-diagonal: independent
+        for I in numba.prange(first, last + 1):
             J = diagonal - I
             _block(
-                x, y, row_bounds[I], row_bounds[I + 1], col_bounds[J], col_bounds[J + 1],
+                x, y, row_bounds[I], row_bounds[I + 1],
+                col_bounds[J], col_bounds[J + 1],
                 rows[I], cols[J], rows[I + 1], cols[J + 1],
             )
     return rows[n_row_blocks, len(y)]

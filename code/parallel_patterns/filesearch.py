@@ -134,7 +134,10 @@ def find_processes(root, digest, *, algorithm="sha256", workers=1):
 
 
 def walker(root, paths, n_hashers):
-    """Pipeline stage 1: put every file's path on ``paths``, then one None per hasher."""
+    """Pipeline stage 1: put every file's path on ``paths``.
+
+    Then put one None per hasher.
+    """
     try:
         for path in walk_files(root):
             paths.put(str(path))
@@ -144,7 +147,10 @@ def walker(root, paths, n_hashers):
 
 
 def hasher(paths, matches, algorithm, digest):
-    """Pipeline stage 2: hash each path from ``paths``; put matches on ``matches``, then None."""
+    """Pipeline stage 2: hash each path from ``paths``.
+
+    Put matches on ``matches``, then None.
+    """
     try:
         while (path := paths.get()) is not None:
             if file_digest(path, algorithm) == digest:

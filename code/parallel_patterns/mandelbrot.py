@@ -254,8 +254,11 @@ def mandelbrot_processes_tiles(
 def mandelbrot_futures(
     width, height, *, max_iter=256, bounds=DEFAULT_BOUNDS, workers=1
 ):
-    """Bands of rows submitted to a process pool, placed as each one completes."""
-    xs, ys, max_iter, workers = prepare(width, height, max_iter, bounds, workers)
+    """Bands of rows submitted to a process pool, placed as each one completes.
+    """
+    xs, ys, max_iter, workers = prepare(
+        width, height, max_iter, bounds, workers
+    )
     xs = xs.tolist()
     counts = np.empty((height, width), dtype=COUNT_DTYPE)
     with concurrent.futures.ProcessPoolExecutor(
@@ -267,7 +270,9 @@ def mandelbrot_futures(
             ): start
             for start, stop in bands(height, ROWS_PER_TASK)
         }
-        for future in concurrent.futures.as_completed(first_row, timeout=TIMEOUT):
+        for future in concurrent.futures.as_completed(
+            first_row, timeout=TIMEOUT
+        ):
             band = future.result()
             start = first_row[future]
             counts[start : start + len(band)] = band

@@ -180,10 +180,11 @@ def multiply_band_shared(a_name, a_shape, b_name, b_shape, out_name, start, stop
 
 
 def matmul_processes(a, b, *, workers=1):
-    """Bands of rows in a process pool; ``a``, ``b`` and the result in shared memory.
+    """Bands of rows in a process pool.
 
-    Only the blocks' names, the shapes and each band's rows travel to the
-    workers; each worker maps the same memory and writes its rows of the result.
+    ``a``, ``b`` and the result live in shared memory. Only the blocks' names,
+    the shapes and each band's rows travel to the workers; each worker maps the
+    same memory and writes its rows of the result.
     """
     a, b, workers = check_operands(a, b, workers)
     out_shape = (a.shape[0], b.shape[1])
@@ -195,12 +196,17 @@ def matmul_processes(a, b, *, workers=1):
         np.ndarray(a.shape, dtype=np.float64, buffer=a_block.buf)[:] = a
         np.ndarray(b.shape, dtype=np.float64, buffer=b_block.buf)[:] = b
         tasks = [
-            (a_block.name, a.shape, b_block.name, b.shape, out_block.name, start, stop)
+            (
+                a_block.name, a.shape, b_block.name, b.shape,
+                out_block.name, start, stop,
+            )
             for start, stop in row_bands(a.shape[0], workers)
         ]
         with mp_context().Pool(processes=workers) as pool:
             pool.starmap_async(multiply_band_shared, tasks).get(timeout=TIMEOUT)
-        return np.ndarray(out_shape, dtype=np.float64, buffer=out_block.buf).copy()
+        return np.ndarray(
+            out_shape, dtype=np.float64, buffer=out_block.buf
+        ).copy()
 
 
 @functools.cache

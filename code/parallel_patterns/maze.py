@@ -234,20 +234,29 @@ def solve_serial(maze, *, workers=1):
 
 
 def solve_race(maze, *, workers=1):
-    """Run ``workers`` different searchers at once; the first path found wins, the rest are stopped."""
+    """Run ``workers`` different searchers at once.
+
+    The first path found wins, the rest are stopped.
+    """
     maze, workers = check_arguments(maze, workers)
     context = mp_context()
     stop = context.Event()  # shared by every racer; set means "give up"
     reports = context.Queue()
     racers = [
-        context.Process(target=race_searcher, args=(maze, number, stop, reports), daemon=True)
+        context.Process(
+            target=race_searcher,
+            args=(maze, number, stop, reports),
+            daemon=True,
+        )
         for number in range(workers)
     ]
     winner = None
     try:
         for racer in racers:
             racer.start()
-        for _ in racers:  # every racer reports once; reading every report leaves none blocked on the queue
+        # every racer reports once; reading every report leaves none blocked
+        # on the queue
+        for _ in racers:
             number, path = reports.get(timeout=RESULT_TIMEOUT)
             if path is not None and winner is None:
                 winner = path

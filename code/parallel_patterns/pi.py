@@ -104,12 +104,13 @@ def count_chunk_numpy(seed_sequence, n_samples):
 
 
 def count_inside(rng, n_samples):
-    """Count how many of ``n_samples`` random points fall inside the quarter circle.
+    """Count how many random points fall inside the quarter circle.
 
-    The loop numba compiles: it draws x then y one number at a time, which is
-    cheap in machine code and needs no memory for blocks. (As Python, each
-    ``rng.random()`` call costs far more than the arithmetic, which is why
-    ``count_chunk_python`` draws whole blocks instead.)
+    There are ``n_samples`` points. The loop numba compiles: it draws x then y
+    one number at a time, which is cheap in machine code and needs no memory
+    for blocks. (As Python, each ``rng.random()`` call costs far more than the
+    arithmetic, which is why ``count_chunk_python`` draws whole blocks
+    instead.)
     """
     inside = 0
     for _ in range(n_samples):
@@ -179,7 +180,10 @@ def pi_numba(n_samples, *, seed=0, workers=1):
 
 
 def pi_threads(n_samples, *, seed=0, workers=1):
-    """Count chunks in a thread pool with the compiled loop (it releases the GIL)."""
+    """Count chunks in a thread pool with the compiled loop.
+
+    It releases the GIL.
+    """
     n_samples, seed, workers = check_arguments(n_samples, seed, workers)
     # make the one numba dispatcher here, before the threads start
     compiled_count_inside()

@@ -94,7 +94,10 @@ def primes_serial(numbers, *, workers=1):
 
 
 def primes_threads(numbers, *, workers=1):
-    """Test numbers in a thread pool: the GIL lets only one thread compute at a time."""
+    """Test numbers in a thread pool.
+
+    The GIL lets only one thread compute at a time.
+    """
     numbers, workers = check_numbers(numbers), check_workers(workers)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(is_prime, numbers))
@@ -104,7 +107,9 @@ def primes_processes(numbers, *, workers=1):
     """Test numbers in a pool of processes, one number per task."""
     numbers, workers = check_numbers(numbers), check_workers(workers)
     with mp_context().Pool(processes=workers) as pool:
-        return pool.map_async(is_prime, numbers, chunksize=1).get(timeout=TIMEOUT)
+        return pool.map_async(
+            is_prime, numbers, chunksize=1
+        ).get(timeout=TIMEOUT)
 
 
 def primes_futures(numbers, *, workers=1):

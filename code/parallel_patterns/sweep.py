@@ -48,10 +48,10 @@ TIMEOUT = 600  # seconds to wait for a sweep's results before giving up
 
 
 def lyapunov(r, n_steps=BENCHMARK_STEPS):
-    """The Lyapunov exponent of the logistic map at growth rate ``r`` (0 < r <= 4).
+    """The Lyapunov exponent of the logistic map at growth rate ``r``.
 
-    The mean of ``log |r (1 - 2x)|`` (the map's slope) along ``n_steps``
-    iterations, after ``TRANSIENT`` steps from ``x = 0.4``.
+    Here 0 < r <= 4. The mean of ``log |r (1 - 2x)|`` (the map's slope) along
+    ``n_steps`` iterations, after ``TRANSIENT`` steps from ``x = 0.4``.
     """
     x = 0.4
     for _ in range(TRANSIENT):
@@ -59,7 +59,8 @@ def lyapunov(r, n_steps=BENCHMARK_STEPS):
     total = 0.0
     for _ in range(n_steps):
         x = r * x * (1 - x)
-        total += math.log(abs(r - 2 * r * x) or 1e-300)  # a slope of exactly 0 would be log(0)
+        # a slope of exactly 0 would be log(0)
+        total += math.log(abs(r - 2 * r * x) or 1e-300)
     return total / n_steps
 
 
@@ -113,12 +114,18 @@ def sweep_processes(rs, *, n_steps=BENCHMARK_STEPS, workers=1):
 
 
 def sweep_dask(rs, *, n_steps=BENCHMARK_STEPS, workers=1):
-    """The same chunks as ``dask.delayed`` tasks on dask's processes scheduler."""
+    """The same chunks as ``dask.delayed`` tasks on dask's processes scheduler.
+    """
     rs, n_steps, workers = check_arguments(rs, n_steps, workers)
     import dask  # imported on use: worker processes never need it
 
-    tasks = [dask.delayed(sweep_chunk)(part, n_steps) for part in chunks(rs, workers)]
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
+    tasks = [
+        dask.delayed(sweep_chunk)(part, n_steps)
+        for part in chunks(rs, workers)
+    ]
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=mp_context()
+    ) as pool:
         results = dask.compute(*tasks, scheduler="processes", pool=pool)
     return [value for part in results for value in part]
 

@@ -137,7 +137,8 @@ def wordcount_joblib(texts, *, workers=1):
 
 
 def wordcount_dask(texts, *, workers=1):
-    """A ``dask.bag`` of texts, counted per partition and reduced, in processes."""
+    """A ``dask.bag`` of texts, counted per partition and reduced, in processes.
+    """
     texts, workers = check_texts(texts), check_workers(workers)
     import dask
     import dask.bag
@@ -147,7 +148,9 @@ def wordcount_dask(texts, *, workers=1):
     bag = dask.bag.from_sequence(texts, npartitions=PARTS_PER_WORKER * workers)
     counts = bag.reduction(count_words_in_texts, add_counts)
     with dask.config.set({"multiprocessing.context": start_method()}):
-        (counts,) = dask.compute(counts, scheduler="processes", num_workers=workers)
+        (counts,) = dask.compute(
+            counts, scheduler="processes", num_workers=workers
+        )
     return counts
 
 

@@ -219,7 +219,8 @@ def amdahl_speedup(parallel_fraction, workers):
     """
     if not 0 <= parallel_fraction <= 1:
         raise ValueError(
-            f"parallel_fraction must be between 0 and 1, got {parallel_fraction!r}"
+            f"parallel_fraction must be between 0 and 1, "
+            f"got {parallel_fraction!r}"
         )
     workers = check_positive_int("workers", workers)
     return 1 / ((1 - parallel_fraction) + parallel_fraction / workers)

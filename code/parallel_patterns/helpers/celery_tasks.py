@@ -137,11 +137,17 @@ def fails_this_time(key, attempt, failure_rate, seed):
 
 @app.task(bind=True, max_retries=6)
 def flaky(self, key, failure_rate=0.5, seed=0, backoff=0.05):
-    """Fail at random (seeded) and retry after ``backoff * 2**retries`` seconds; return (key, attempts)."""
+    """Fail at random (seeded) and retry after ``backoff * 2**retries`` seconds.
+
+    Return (key, attempts).
+    """
     check_int("key", key)
     attempt = self.request.retries  # 0 on the first try
     if fails_this_time(key, attempt, failure_rate, seed):
-        raise self.retry(exc=FlakyError(f"attempt {attempt + 1} of task {key} failed"), countdown=backoff * 2**attempt)
+        raise self.retry(
+            exc=FlakyError(f"attempt {attempt + 1} of task {key} failed"),
+            countdown=backoff * 2**attempt,
+        )
     return key, attempt + 1
 
 

@@ -57,13 +57,13 @@ def _count(step):
 
 
 def read_station(station, *, n_readings=24, delay=READ_DELAY):
-    """A day of hourly temperatures from ``station``, after a wait like a download.
+    """A day of hourly temperatures from ``station``, after a wait.
 
     The readings are made up but repeatable (seeded by the station's name),
     scattered around the station's typical temperature in :data:`STATIONS`;
     each is in °C, or :data:`FAULTY` where the sensor failed.
-    The wait is ``time.sleep``, which releases the GIL, so threads can wait
-    for several stations at once.
+    The wait, like a download, is ``time.sleep``, which releases the GIL, so
+    threads can wait for several stations at once.
     """
     if station not in STATIONS:
         raise ValueError(
@@ -217,7 +217,7 @@ def draw_task_graph(*collections, max_tasks=80, direction="BT"):
 
 
 def arch_area_numpy(x):
-    """Estimate the area under one arch of a sine wave from uniform samples ``x``.
+    """Estimate the area under one arch of a sine wave from samples ``x``.
 
     The mean of ``sin(pi * x)`` over uniform random ``x`` in [0, 1) tends to
     the area under ``sin(pi * x)`` on [0, 1], which is 2/pi, about 0.6366.
@@ -231,7 +231,8 @@ def arch_area_numpy(x):
 
 
 def arch_area(x):
-    """The same estimate, lazily, for a ``dask.array`` ``x``: a 0-d dask array."""
+    """The same estimate, lazily, for a ``dask.array`` ``x``: a 0-d dask array.
+    """
     import dask.array as da
     import numpy as np
 
@@ -250,12 +251,13 @@ def which_process(_item, delay=0.05):
 
 
 def cores_busy(func, *args, **kwargs):
-    """``(seconds, cores, result)`` of one call: wall time, CPU time / wall time, result.
+    """``(seconds, cores, result)`` of one call.
 
-    ``time.process_time`` adds up the CPU time of every thread of this
-    process, so ``cores`` says how many cores the call kept busy on average:
-    about 1 for one thread at work, up to the number of cores when threads
-    really run at the same time. Work done in other processes is not counted.
+    That is: wall time, CPU time / wall time, result. ``time.process_time``
+    adds up the CPU time of every thread of this process, so ``cores`` says
+    how many cores the call kept busy on average: about 1 for one thread at
+    work, up to the number of cores when threads really run at the same time.
+    Work done in other processes is not counted.
     """
     wall, cpu = time.perf_counter(), time.process_time()
     result = func(*args, **kwargs)
@@ -264,11 +266,11 @@ def cores_busy(func, *args, **kwargs):
 
 
 def best_of(func, *args, repeat=3, **kwargs):
-    """``(seconds, result)``: the shortest wall time of ``repeat`` calls, and the last result.
+    """The shortest wall time of ``repeat`` calls, and the last result.
 
-    The minimum, not the mean: other programs on the machine can only make a
-    run slower, never faster, so the fastest run is the best estimate of what
-    the code itself costs.
+    Returned as ``(seconds, result)``. The minimum, not the mean: other
+    programs on the machine can only make a run slower, never faster, so the
+    fastest run is the best estimate of what the code itself costs.
     """
     repeat = check_positive_int("repeat", repeat)
     best = math.inf

@@ -31,7 +31,10 @@ def run_serial(task, inputs):
 
 
 def run_in_threads(task, inputs, *, workers):
-    """``task`` over ``inputs`` in a pool of ``workers`` threads, results in order."""
+    """``task`` over ``inputs`` in a pool of ``workers`` threads.
+
+    Returns the results in order.
+    """
     workers = check_workers(workers)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(task, inputs))

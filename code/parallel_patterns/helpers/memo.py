@@ -19,14 +19,20 @@ SLOW_SECONDS = 0.05
 
 @functools.cache
 def slow_square(n):
-    """``n * n`` after a nap of ``SLOW_SECONDS``: a stand-in for an expensive pure function."""
+    """``n * n`` after a nap of ``SLOW_SECONDS``.
+
+    A stand-in for an expensive pure function.
+    """
     check_int("n", n)
     time.sleep(SLOW_SECONDS)
     return n * n
 
 
 def cached_probe(n):
-    """Call ``slow_square(n)`` here; return ``(process id, result, hits, misses)`` of this process's cache."""
+    """Call ``slow_square(n)`` here.
+
+    Return ``(process id, result, hits, misses)`` of this process's cache.
+    """
     result = slow_square(n)
     info = slow_square.cache_info()
     return os.getpid(), result, info.hits, info.misses

@@ -47,7 +47,8 @@ from parallel_patterns._validate import check_int, check_positive_int, check_pos
 # --- The running example: Collatz steps ---------------------------------------
 
 
-@register_jitable  # in Python an ordinary function; compiled code may call it too
+# in Python an ordinary function; compiled code may call it too
+@register_jitable
 def collatz_steps(n):
     """Steps the Collatz rule takes to bring ``n`` down to 1 (0 for ``n`` <= 1).
 
@@ -82,7 +83,8 @@ def total_steps(start, stop):
 def total_steps_prange(start, stop):
     """:func:`total_steps` with ``prange``: compiled with ``parallel=True``, its
     iterations are shared out among numba's threads, and ``total += ...``
-    becomes a reduction (each thread sums its own part, then the parts are added).
+    becomes a reduction (each thread sums its own part, then the parts are
+    added).
 
     In plain Python ``numba.prange`` is just ``range``.
     """
@@ -115,13 +117,14 @@ def split_range(start, stop, parts):
 
 
 def in_threads(func, start, stop, *, workers, parts=None, timeout=60):
-    """Sum ``func(a, b)`` over pieces of ``range(start, stop)`` run by a thread pool.
+    """Sum ``func(a, b)`` over pieces of ``range(start, stop)``.
 
-    ``func`` is meant to be compiled with ``numba.njit(nogil=True)``: it then
-    runs without the GIL and the threads really work at the same time. With
-    the GIL held (plain ``njit``, or plain Python) they take turns. The range
-    is cut into ``parts`` pieces (default ``4 * workers``) so that a slow piece
-    does not leave the other threads idle at the end.
+    A thread pool runs the pieces. ``func`` is meant to be compiled with
+    ``numba.njit(nogil=True)``: it then runs without the GIL and the threads
+    really work at the same time. With the GIL held (plain ``njit``, or plain
+    Python) they take turns. The range is cut into ``parts`` pieces (default
+    ``4 * workers``) so that a slow piece does not leave the other threads idle
+    at the end.
     """
     if not callable(func):
         raise TypeError(f"func must be callable, got {type(func).__name__}")
@@ -136,12 +139,13 @@ def in_threads(func, start, stop, *, workers, parts=None, timeout=60):
 
 @contextlib.contextmanager
 def numba_threads(n):
-    """Run numba's parallel code (``prange``, ufuncs) on ``n`` threads in the block.
+    """Run numba's parallel code (``prange``, ufuncs) on ``n`` threads.
 
-    ``numba.set_num_threads`` can lower the number of threads numba uses, down
-    from ``numba.config.NUMBA_NUM_THREADS`` (the cores, unless the environment
-    variable ``NUMBA_NUM_THREADS`` says otherwise), never raise it. The setting
-    belongs to the calling thread; the old value comes back on leaving the block.
+    It holds in the block. ``numba.set_num_threads`` can lower the number of
+    threads numba uses, down from ``numba.config.NUMBA_NUM_THREADS`` (the
+    cores, unless the environment variable ``NUMBA_NUM_THREADS`` says
+    otherwise), never raise it. The setting belongs to the calling thread; the
+    old value comes back on leaving the block.
     """
     n = check_workers(n)
     most = numba.config.NUMBA_NUM_THREADS
@@ -204,11 +208,12 @@ def best_times(calls, *, repeat=3, warmup=True):
 
 
 def count_inside_row(xs, ys, out):
-    """Count the points ``(xs[i], ys[i])`` inside the quarter circle, into ``out[0]``.
+    """Count the points ``(xs[i], ys[i])`` inside the quarter circle.
 
-    The kernel of a generalised ufunc with layout ``(n),(n)->()``: it sees one
-    row of ``n`` points and writes one number. ``numba.guvectorize`` makes it
-    loop over all the rows of 2-D (or higher) arrays.
+    The count goes into ``out[0]``. The kernel of a generalised ufunc with
+    layout ``(n),(n)->()``: it sees one row of ``n`` points and writes one
+    number. ``numba.guvectorize`` makes it loop over all the rows of 2-D (or
+    higher) arrays.
     """
     inside = 0
     for i in range(xs.shape[0]):
@@ -299,11 +304,12 @@ CACHE_DEMO_STOP = 20_000  # the cached demo sums Collatz steps of range(1, CACHE
 
 
 def time_first_call():
-    """Compile ``total_steps_prange`` with ``cache=True`` and time its first call.
+    """Compile ``total_steps_prange`` with ``cache=True``.
 
-    Run in a fresh process (``python -m parallel_patterns.helpers.numba_examples``),
-    the first call compiles, or, if an earlier process left the compiled code
-    in the cache directory, loads it. Returns a dict that can be dumped as JSON.
+    Then time its first call. Run in a fresh process
+    (``python -m parallel_patterns.helpers.numba_examples``), the first call
+    compiles, or, if an earlier process left the compiled code in the cache
+    directory, loads it. Returns a dict that can be dumped as JSON.
     """
     cached = numba.njit(cache=True, parallel=True)(total_steps_prange)
     start = time.perf_counter()

@@ -29,11 +29,12 @@ from parallel_patterns.matmul import attached
 
 
 def collatz_steps(n):
-    """Steps of the Collatz map (n -> n/2 if even, 3n + 1 if odd) from ``n`` down to 1.
+    """Steps of the Collatz map from ``n`` down to 1.
 
-    A few microseconds of pure Python for n below a million, and uneven: 27
-    takes 111 steps, 32 takes 5. (``n`` must be at least 1: from 0 the map never
-    reaches 1, and a worker would loop forever.)
+    The map is n -> n/2 if even, 3n + 1 if odd. A few microseconds of pure
+    Python for n below a million, and uneven: 27 takes 111 steps, 32 takes 5.
+    (``n`` must be at least 1: from 0 the map never reaches 1, and a worker
+    would loop forever.)
     """
     n = check_int("n", n, minimum=1)
     steps = 0
@@ -79,10 +80,11 @@ def array_total(array):
 
 
 def shared_array_total(name, shape):
-    """The sum of the float64 array of ``shape`` in the shared-memory block ``name``.
+    """The sum of the float64 array in the shared-memory block ``name``.
 
-    Only the name and the shape reach the worker; it maps the block that the
-    parent created (``matmul.attached``) and reads the numbers where they lie.
+    The array has shape ``shape``. Only the name and the shape reach the
+    worker; it maps the block that the parent created (``matmul.attached``) and
+    reads the numbers where they lie.
     """
     with attached(name, shape) as array:
         total = float(array.sum())
@@ -96,17 +98,19 @@ _blas_limit = None
 
 
 def limit_blas_threads(n_threads):
-    """Cap every BLAS and OpenMP library in this process at ``n_threads`` threads.
+    """Cap every BLAS and OpenMP library at ``n_threads`` threads.
 
-    Meant as a pool's ``initializer`` (``initargs=(n_threads,)``): each worker runs
-    it once as it starts. Without it, every worker's BLAS starts one thread per
-    core, and ``n`` workers doing matrix algebra ask for ``n`` times as many
-    threads as there are cores (oversubscription). NumPy is imported first,
-    because threadpoolctl can only limit the libraries already loaded.
+    It acts in this process. Meant as a pool's ``initializer``
+    (``initargs=(n_threads,)``): each worker runs it once as it starts. Without
+    it, every worker's BLAS starts one thread per core, and ``n`` workers doing
+    matrix algebra ask for ``n`` times as many threads as there are cores
+    (oversubscription). NumPy is imported first, because threadpoolctl can only
+    limit the libraries already loaded.
     """
     global _blas_limit
     n_threads = check_int("n_threads", n_threads, minimum=1)
-    import numpy  # noqa: F401  (loads the BLAS library, so that it can be limited)
+    # loads the BLAS library, so that it can be limited
+    import numpy  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     _blas_limit = threadpool_limits(limits=n_threads)

@@ -75,19 +75,23 @@ def produce(numbers, tasks, consumers):
 
 
 def consume(tasks, results):
-    """Until a sentinel comes, take ``n`` from ``tasks``, put ``(n, is_prime(n))``."""
+    """Take ``n`` from ``tasks``, put ``(n, is_prime(n))``.
+
+    Repeat until a sentinel comes.
+    """
     while (n := tasks.get()) is not SENTINEL:
         results.put((n, is_prime(n)))
 
 
 def primes_pipeline(numbers, *, workers=2, timeout=60):
-    """Which ``numbers`` are prime: one producer and ``workers`` consumer processes.
+    """Which ``numbers`` are prime.
 
-    Returns a list of bools in the order of ``numbers``, like
+    It uses one producer and ``workers`` consumer processes. Returns a list of
+    bools in the order of ``numbers``, like
     ``primes.IMPLEMENTATIONS["serial"]``. Results arrive in the order the
     consumers finish them, so each carries its number. The parent takes every
-    result off the queue *before* it joins the processes: a process that has put
-    data on a queue does not exit until that data has been read.
+    result off the queue *before* it joins the processes: a process that has
+    put data on a queue does not exit until that data has been read.
     """
     numbers, workers = check_numbers(numbers), check_workers(workers)
     timeout = check_positive_number("timeout", timeout)

@@ -149,10 +149,13 @@ def remove_outliers(readings, *, limit=6.0):
 
 
 def remove_outliers_hoisted(readings, *, limit=6.0):
-    """:func:`remove_outliers`, with the median computed once, before the loop."""
+    """:func:`remove_outliers`, with the median computed once, before the loop.
+    """
     spread = median_absolute_deviation(readings)
     center = statistics.median(readings)
-    return [value for value in readings if abs(value - center) <= limit * spread]
+    return [
+        value for value in readings if abs(value - center) <= limit * spread
+    ]
 
 
 def smooth(values, *, window=25):
@@ -173,10 +176,12 @@ def summarize(values):
 
 
 def analyse_readings(n, *, seed=0, outlier_filter=remove_outliers):
-    """The pipeline: simulate ``n`` readings, drop outliers, smooth, summarise."""
+    """The pipeline: simulate ``n`` readings, drop outliers, smooth, summarise.
+    """
     if not callable(outlier_filter):
         raise TypeError(
-            f"outlier_filter must be callable, got {type(outlier_filter).__name__}"
+            f"outlier_filter must be callable, "
+            f"got {type(outlier_filter).__name__}"
         )
     readings = simulate_readings(n, seed=seed)
     clean = outlier_filter(readings)
@@ -248,12 +253,13 @@ def call_graph(stats, *, min_fraction=0.02):
 
 
 def sample_profile(func, /, *args, interval=0.001, **kwargs):
-    """Run ``func(*args, **kwargs)`` under pyinstrument; return ``(result, profiler)``.
+    """Run ``func(*args, **kwargs)`` under pyinstrument.
 
-    pyinstrument is a *sampling* profiler: every ``interval`` seconds it
-    records the call stack, and the time of a function is how often it was
-    found on the stack. Print ``profiler.output_text()`` for the call tree,
-    or call ``profiler.open_in_browser()`` for an interactive view.
+    Return ``(result, profiler)``. pyinstrument is a *sampling* profiler: every
+    ``interval`` seconds it records the call stack, and the time of a function
+    is how often it was found on the stack. Print ``profiler.output_text()``
+    for the call tree, or call ``profiler.open_in_browser()`` for an
+    interactive view.
     """
     from pyinstrument import Profiler
 
@@ -285,12 +291,13 @@ class MemoryUse:
 
 
 def peak_memory(func, /, *args, **kwargs):
-    """Call ``func(*args, **kwargs)`` under tracemalloc; return a :class:`MemoryUse`.
+    """Call ``func(*args, **kwargs)`` under tracemalloc.
 
-    ``tracemalloc`` sees every allocation made through Python's allocators,
-    NumPy's arrays included, so the peak is the most memory the call held at
-    any moment beyond what was allocated before it. Tracing slows the call
-    down, often many times: measure memory and time in separate runs.
+    Return a :class:`MemoryUse`. ``tracemalloc`` sees every allocation made
+    through Python's allocators, NumPy's arrays included, so the peak is the
+    most memory the call held at any moment beyond what was allocated before
+    it. Tracing slows the call down, often many times: measure memory and time
+    in separate runs.
     """
     if not callable(func):
         raise TypeError(f"func must be callable, got {type(func).__name__}")
@@ -309,7 +316,8 @@ def peak_memory(func, /, *args, **kwargs):
 
 
 def mean_square_list(n):
-    """The mean of ``i * i`` for i below ``n``, from a list of all the squares."""
+    """The mean of ``i * i`` for i below ``n``, from a list of all the squares.
+    """
     n = check_positive_int("n", n)
     squares = [i * i for i in range(n)]
     return sum(squares) / n

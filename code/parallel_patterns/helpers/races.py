@@ -49,7 +49,8 @@ def deposit_unsafe(account, amount):
     """Add ``amount`` to the balance with no lock: updates can be lost."""
     balance = account.balance  # 1. read
     time.sleep(PAUSE)  # 2. another thread may run here, and deposit too...
-    account.balance = balance + amount  # 3. ...and this write erases its deposit
+    # 3. ...and this write erases its deposit
+    account.balance = balance + amount
 
 
 def deposit_safe(account, amount):

@@ -54,48 +54,63 @@ def with_loop(numbers, *, workers=1):
 
 
 def with_thread_executor(numbers, *, workers=1):
-    """Threads of one process: they share one GIL, so only one computes at a time."""
+    """Threads of one process: they share one GIL.
+
+    So only one computes at a time.
+    """
     numbers, workers = check_numbers(numbers), check_workers(workers)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(is_prime, numbers, timeout=TIMEOUT))
 
 
 def with_pool(numbers, *, workers=1):
-    """``multiprocessing.Pool``: each process has its own interpreter and GIL."""
+    """``multiprocessing.Pool``: each process has its own interpreter and GIL.
+    """
     numbers, workers = check_numbers(numbers), check_workers(workers)
     with mp_context().Pool(processes=workers) as pool:
-        return pool.map_async(is_prime, numbers, chunksize=1).get(timeout=TIMEOUT)
+        return pool.map_async(
+            is_prime, numbers, chunksize=1
+        ).get(timeout=TIMEOUT)
 
 
 def with_process_executor(numbers, *, workers=1):
-    """``concurrent.futures.ProcessPoolExecutor``: processes behind the futures API."""
+    """``concurrent.futures.ProcessPoolExecutor``.
+
+    Processes behind the futures API.
+    """
     numbers, workers = check_numbers(numbers), check_workers(workers)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=mp_context()) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=mp_context()
+    ) as pool:
         return list(pool.map(is_prime, numbers, timeout=TIMEOUT))
 
 
 def with_joblib(numbers, *, workers=1):
-    """``joblib.Parallel``: a generator of ``delayed`` calls, run by a process pool.
+    """``joblib.Parallel``: a generator of ``delayed`` calls.
 
-    Passing a multiprocessing context as the backend gives a plain pool that
-    closes when the call returns (joblib's default backend, loky, keeps its
-    workers alive for the next call).
+    They are run by a process pool. Passing a multiprocessing context as the
+    backend gives a plain pool that closes when the call returns (joblib's
+    default backend, loky, keeps its workers alive for the next call).
     """
     from joblib import Parallel, delayed
 
     numbers, workers = check_numbers(numbers), check_workers(workers)
-    timeout = TIMEOUT if workers > 1 else None  # one worker runs in this process: nothing to wait for
-    run = Parallel(n_jobs=workers, backend=mp_context(), batch_size=1, timeout=timeout)
+    # one worker runs in this process: nothing to wait for
+    timeout = TIMEOUT if workers > 1 else None
+    run = Parallel(
+        n_jobs=workers, backend=mp_context(), batch_size=1, timeout=timeout
+    )
     return run(delayed(is_prime)(n) for n in numbers)
 
 
 @functools.cache
 def prange_kernel():
-    """Compile, once, a numba function that tests an array of numbers with ``prange``.
+    """Compile, once, a numba function that tests an array of numbers.
 
-    ``prange`` tells numba that the iterations are independent, so with
-    ``parallel=True`` it splits the loop over its own threads. The compiled
-    code does not need the GIL, so the threads really run at the same time.
+    It loops with ``prange``. ``prange`` tells numba that the iterations are
+    independent, so with ``parallel=True`` it splits the loop over its own
+    threads. The compiled code does not need the GIL, so the threads really run
+    at the same time.
     """
     import numba
     import numpy as np
@@ -130,42 +145,60 @@ def with_numba_prange(numbers, *, workers=1):
 
 
 def with_dask_delayed(numbers, *, workers=1):
-    """``dask.delayed``: one lazy task per number, then one ``compute`` on a process pool."""
+    """``dask.delayed``: one lazy task per number, then one ``compute``.
+
+    The ``compute`` runs on a process pool.
+    """
     import dask
 
     numbers, workers = check_numbers(numbers), check_workers(workers)
     tasks = [dask.delayed(is_prime)(n) for n in numbers]
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=mp_context()) as pool:
-        return list(dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1))
+    with concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=mp_context()
+    ) as pool:
+        return list(
+            dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1)
+        )
 
 
 def with_dask_bag(numbers, *, workers=1):
-    """``dask.bag``: the numbers in partitions, ``map`` applied to each, on a process pool."""
+    """``dask.bag``: the numbers in partitions, ``map`` applied to each.
+
+    It runs on a process pool.
+    """
     import dask.bag
 
     numbers, workers = check_numbers(numbers), check_workers(workers)
-    bag = dask.bag.from_sequence(numbers, npartitions=min(len(numbers), 8 * workers) or 1)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=mp_context()) as pool:
-        return bag.map(is_prime).compute(scheduler="processes", pool=pool, chunksize=1)
+    bag = dask.bag.from_sequence(
+        numbers, npartitions=min(len(numbers), 8 * workers) or 1
+    )
+    with concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=mp_context()
+    ) as pool:
+        return bag.map(is_prime).compute(
+            scheduler="processes", pool=pool, chunksize=1
+        )
 
 
 @contextlib.contextmanager
 def local_cluster(workers=1, *, timeout=60):
-    """A ``dask.distributed`` cluster of ``workers`` processes on this machine, and its client.
+    """A ``dask.distributed`` cluster of ``workers`` processes, and its client.
 
-    One thread per worker process, so pure-Python tasks do not fight over a
-    GIL. The dashboard goes to a free port of 127.0.0.1: with
-    ``dashboard_address=None`` the scheduler still starts its HTTP server, on
-    0.0.0.0:8787, which clashes with any other cluster on the machine. Both the
-    client and the cluster are closed when the ``with`` block ends, however it
-    ends.
+    The cluster runs on this machine. One thread per worker process, so
+    pure-Python tasks do not fight over a GIL. The dashboard goes to a free
+    port of 127.0.0.1: with ``dashboard_address=None`` the scheduler still
+    starts its HTTP server, on 0.0.0.0:8787, which clashes with any other
+    cluster on the machine. Both the client and the cluster are closed when the
+    ``with`` block ends, however it ends.
     """
     import dask
     from dask.distributed import Client, LocalCluster
 
     workers = check_workers(workers)
     timeout = check_positive_number("timeout", timeout)
-    with dask.config.set({"distributed.worker.multiprocessing-method": start_method()}):
+    with dask.config.set(
+        {"distributed.worker.multiprocessing-method": start_method()}
+    ):
         with LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -177,13 +210,20 @@ def local_cluster(workers=1, *, timeout=60):
 
 
 def with_dask_distributed(numbers, *, client):
-    """``dask.distributed``: ``client.map`` sends one task per number to the cluster's workers."""
+    """``dask.distributed``: ``client.map`` sends one task per number.
+
+    It sends them to the cluster's workers.
+    """
     from dask.distributed import Client, wait
 
     numbers = check_numbers(numbers)
     if not isinstance(client, Client):
-        raise TypeError(f"client must be a dask.distributed.Client, got {type(client).__name__}")
-    futures = client.map(is_prime, numbers, pure=False)  # pure=False: never reuse an earlier call's result
+        raise TypeError(
+            f"client must be a dask.distributed.Client, "
+            f"got {type(client).__name__}"
+        )
+    # pure=False: never reuse an earlier call's result
+    futures = client.map(is_prime, numbers, pure=False)
     wait(futures, timeout=TIMEOUT)
     return client.gather(futures)
 
