@@ -47,8 +47,7 @@ from parallel_patterns._validate import check_int, check_positive_int, check_pos
 # --- The running example: Collatz steps ---------------------------------------
 
 
-# in Python an ordinary function; compiled code may call it too
-@register_jitable
+@register_jitable  # a plain function in Python; compiled code may call it
 def collatz_steps(n):
     """Steps the Collatz rule takes to bring ``n`` down to 1 (0 for ``n`` <= 1).
 
