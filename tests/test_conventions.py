@@ -310,6 +310,59 @@ def test_package_code_that_pages_print_fits_the_code_box():
     assert not too_long, f"printed source lines over {MAX_CODE_LINE} characters:\n" + "\n".join(too_long)
 
 
+_INCLUDED_RANGE = re.compile(r"^`{3,}\{literalinclude\} \.\./(code/\S+)\n((?::[\w-]+:.*\n)*)", re.M)
+
+
+def included_lines(path, options):
+    """The lines of ``path`` that a ``literalinclude`` with these options shows.
+
+    Understands ``:lines: A-`` and ``A-B``, ``:start-at:``, ``:start-after:``,
+    ``:end-at:`` and ``:end-before:``; ``:pyobject:`` is left to the test
+    above, which finds the object itself.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
+    option = dict(re.findall(r"^:([\w-]+):\s*(.*)$", options, re.M))
+    if "lines" in option:
+        first, _, last = option["lines"].partition("-")
+        lines = lines[int(first) - 1 : int(last) if last else None]
+    for key, keep_marker in (("start-at", True), ("start-after", False)):
+        if key in option:
+            (start,) = [i for i, line in enumerate(lines) if option[key] in line][:1]
+            lines = lines[start if keep_marker else start + 1 :]
+    for key, keep_marker in (("end-at", True), ("end-before", False)):
+        if key in option:
+            (end,) = [i for i, line in enumerate(lines) if option[key] in line][:1]
+            lines = lines[: end + 1 if keep_marker else end]
+    return lines
+
+
+def test_included_files_fit_the_code_box():
+    """Snakefiles, scripts and C, C++ and Cython sources shown with ``literalinclude`` fit the box."""
+    root = Path(__file__).resolve().parents[1]
+    shown, too_long = 0, []
+    for page in PAGES:
+        for relative, options in _INCLUDED_RANGE.findall(page.read_text(encoding="utf-8")):
+            if ":pyobject:" in options:
+                continue
+            shown += 1
+            too_long += [
+                f"{page.name}: {relative}: {line.strip()} ({len(line)} characters)"
+                for line in included_lines(root / relative, options)
+                if len(line) > MAX_CODE_LINE
+            ]
+    assert shown >= 10, f"found only {shown} literalincludes of code/: is the pattern still right?"
+    assert not too_long, f"included lines over {MAX_CODE_LINE} characters:\n" + "\n".join(too_long)
+
+
+def test_included_lines_follow_the_options(tmp_path):
+    source = tmp_path / "f.py"
+    source.write_text("a\nb\nc\nd\ne\n")
+    assert included_lines(source, ":lines: 2-\n") == ["b", "c", "d", "e"]
+    assert included_lines(source, ":lines: 2-3\n") == ["b", "c"]
+    assert included_lines(source, ":start-at: b\n:end-before: d\n") == ["b", "c"]
+    assert included_lines(source, ":start-after: b\n:end-at: d\n") == ["c", "d"]
+
+
 # --- density and day length -----------------------------------------------------
 
 

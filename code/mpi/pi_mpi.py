@@ -16,7 +16,8 @@ comm = MPI.COMM_WORLD
 rank, size = comm.Get_rank(), comm.Get_size()
 
 total = int(sys.argv[1]) if len(sys.argv) > 1 else 4_000_000
-mine = total // size + (1 if rank < total % size else 0)  # shares add up to total
+# Shares that add up to total: the first total % size ranks take one more.
+mine = total // size + (1 if rank < total % size else 0)
 
 # One stream of random numbers per rank, independent of the others.
 rng = np.random.default_rng(np.random.SeedSequence(2026).spawn(size)[rank])
@@ -25,7 +26,10 @@ hits = int(np.count_nonzero(x * x + y * y <= 1.0))
 
 all_hits = comm.reduce(hits, op=MPI.SUM, root=0)  # only rank 0 receives the sum
 # Ranks printing at once would mix their lines: send them to rank 0 instead.
-reports = comm.gather(f"rank {rank} of {size}: {mine} points, {hits} hits", root=0)
+reports = comm.gather(
+    f"rank {rank} of {size}: {mine} points, {hits} hits", root=0
+)
 if rank == 0:
     print(*reports, sep="\n")
-    print(f"pi is about {4 * all_hits / total:.5f} from {total} points on {size} ranks")
+    print(f"pi is about {4 * all_hits / total:.5f} "
+          f"from {total} points on {size} ranks")

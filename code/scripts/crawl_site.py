@@ -1,6 +1,9 @@
-"""Crawl a local test site with asyncio, the way a script does it: asyncio.run(main()).
+"""Crawl a local test site with asyncio, the way a script does it.
 
-Run it from a terminal:  python code/scripts/crawl_site.py --pages 30 --workers 10
+A script starts its event loop with asyncio.run(main()). Run it from a
+terminal:
+
+    python code/scripts/crawl_site.py --pages 30 --workers 10
 """
 
 import argparse
@@ -13,7 +16,9 @@ from parallel_patterns.helpers.testsite import ALL_FAULTS, TestSite
 
 
 async def main(pages, workers):
-    with TestSite(pages, latency=0.05, faults=ALL_FAULTS, slow_delay=1.0) as site:
+    with TestSite(
+        pages, latency=0.05, faults=ALL_FAULTS, slow_delay=1.0
+    ) as site:
         started = time.perf_counter()
         result = await crawl_async(site.url, timeout=0.5, workers=workers)
         seconds = time.perf_counter() - started
@@ -21,7 +26,8 @@ async def main(pages, workers):
     print("results:", dict(collections.Counter(result.values())))
 
 
-if __name__ == "__main__":  # a script has no event loop yet: asyncio.run starts one, and closes it
+# A script has no event loop yet: asyncio.run starts one, and closes it.
+if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--workers", type=int, default=10)

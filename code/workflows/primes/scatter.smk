@@ -1,6 +1,7 @@
 # The solution of the episode's "Scatter one big sample" challenge: count the
 # primes of one sample in PARTS jobs that can run in parallel, then gather.
-# Run: python -m snakemake --snakefile scatter.smk --cores 2 results/gathered/a.txt
+# Run:
+#   python -m snakemake --snakefile scatter.smk --cores 2 results/gathered/a.txt
 
 include: "Snakefile"
 
@@ -13,7 +14,8 @@ rule part:
     output:
         "results/parts/{sample}-{part}.txt",
     shell:
-        "python scripts/take_part.py {input} {output} {wildcards.part} " + str(PARTS)
+        "python scripts/take_part.py {input} {output} {wildcards.part} "
+        + str(PARTS)
 
 
 rule count_part:

@@ -17,19 +17,24 @@ from parallel_patterns.primes import IMPLEMENTATIONS
 def main(source, target, workers, strategy):
     workers = int(workers)
     if strategy not in IMPLEMENTATIONS:
-        sys.exit(f"count_primes.py: unknown strategy {strategy!r}; choose one of {sorted(IMPLEMENTATIONS)}")
+        sys.exit(f"count_primes.py: unknown strategy {strategy!r}; "
+                 f"choose one of {sorted(IMPLEMENTATIONS)}")
     with open(source) as numbers_file:
         numbers = [int(line) for line in numbers_file]
     with open(target, "w") as counts:
-        counts.write(f"{len(numbers)}\t")  # a run killed from here on leaves half a line
+        # a run killed from here on leaves half a line
+        counts.write(f"{len(numbers)}\t")
         counts.flush()
-        flags = IMPLEMENTATIONS[strategy if workers > 1 else "serial"](numbers, workers=workers)
+        count = IMPLEMENTATIONS[strategy if workers > 1 else "serial"]
+        flags = count(numbers, workers=workers)
         counts.write(f"{sum(flags)}\n")
 
 
-if __name__ == "__main__":  # pool workers started with spawn import this file: they must not run main
+# Pool workers started with spawn import this file: they must not run main.
+if __name__ == "__main__":
     if len(sys.argv) != 5:
         sys.exit(__doc__)
-    if sys.platform == "linux":  # a short script with no threads: fork starts a pool in milliseconds
+    # A short script with no threads: fork starts a pool in milliseconds.
+    if sys.platform == "linux":
         os.environ.setdefault("PARALLEL_PATTERNS_START_METHOD", "fork")
     main(*sys.argv[1:])
