@@ -113,14 +113,14 @@ def test_measure_until_checks_its_arguments():
 
 def test_gain_or_no_second_core_holds_on_a_gain_without_probing():
     probes = []
-    claim = stamp.GainOrNoSecondCore(probe=lambda: probes.append(1) or 1.9)
+    claim = stamp.GainOrNoSecondCore(measure_machine=lambda: probes.append(1) or 1.9)
     assert claim(1.5) is True and claim.probe is None and probes == []
 
 
 def test_gain_or_no_second_core_blames_the_machine_only_when_the_probe_shows_no_second_core():
-    busy = stamp.GainOrNoSecondCore(probe=lambda: 1.05)
+    busy = stamp.GainOrNoSecondCore(measure_machine=lambda: 1.05)
     assert busy(1.02) is True and busy.probe == 1.05
-    free = stamp.GainOrNoSecondCore(probe=lambda: 1.9)
+    free = stamp.GainOrNoSecondCore(measure_machine=lambda: 1.9)
     assert free(1.02) is False and free.probe == 1.9
     # each call forgets the last probe: a later gain leaves none behind
     assert free(1.6) is True and free.probe is None
@@ -128,7 +128,7 @@ def test_gain_or_no_second_core_blames_the_machine_only_when_the_probe_shows_no_
 
 @pytest.mark.parametrize("arguments, error", [
     ({"gain": 0}, ValueError), ({"no_core": "1.4"}, ValueError), ({"gain": True}, ValueError),
-    ({"probe": 1.2}, TypeError),
+    ({"measure_machine": 1.2}, TypeError),
 ])
 def test_gain_or_no_second_core_checks_its_arguments(arguments, error):
     with pytest.raises(error):
@@ -138,4 +138,4 @@ def test_gain_or_no_second_core_checks_its_arguments(arguments, error):
 @pytest.mark.parametrize("speedup", [-1.0, 0, "1.2", None])
 def test_gain_or_no_second_core_wants_a_positive_speedup(speedup):
     with pytest.raises(ValueError, match="speedup"):
-        stamp.GainOrNoSecondCore(probe=lambda: 1.0)(speedup)
+        stamp.GainOrNoSecondCore(measure_machine=lambda: 1.0)(speedup)

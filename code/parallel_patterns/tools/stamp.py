@@ -196,16 +196,17 @@ class GainOrNoSecondCore:
     at most ``no_core`` times faster than one. The probe's number stays in
     ``probe`` (``None`` when the gain alone settled the claim), so that the
     page can print it beside a small gain instead of failing.
+    ``measure_machine`` replaces the probe, for tests.
     """
 
-    def __init__(self, gain=1.15, no_core=1.4, probe=None):
+    def __init__(self, gain=1.15, no_core=1.4, measure_machine=None):
         for name, value in (("gain", gain), ("no_core", no_core)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise ValueError(f"{name} must be a positive number, got {value!r}")
-        if probe is not None and not callable(probe):
-            raise TypeError(f"probe must be a callable or None, got {probe!r}")
+        if measure_machine is not None and not callable(measure_machine):
+            raise TypeError(f"measure_machine must be a callable or None, got {measure_machine!r}")
         self.gain, self.no_core = gain, no_core
-        self._measure_machine = probe or (lambda: process_speedup(2, steps=1_000_000))
+        self._measure_machine = measure_machine or (lambda: process_speedup(2, steps=1_000_000))
         self.probe = None
 
     def __call__(self, speedup):
