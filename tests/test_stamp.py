@@ -1,5 +1,8 @@
 """CPU quotas: what os.process_cpu_count() and the affinity mask do not see."""
 
+import re
+import time
+
 import pytest
 
 from parallel_patterns.tools import stamp
@@ -97,6 +100,19 @@ def test_measure_until_says_in_the_log_which_claim_failed_on_what(capfd):
 
     stamp.measure_until(lambda: 0.5, fast_enough, first=1.25, wait=lambda: None)
     assert "measure_until: fast_enough failed on measurement 1; measuring again: 1.25" in capfd.readouterr().err
+
+
+def test_measure_until_says_in_the_log_what_measuring_again_cost(capfd):
+    def slow_measurement():
+        time.sleep(0.2)
+        return 0.5
+
+    stamp.measure_until(slow_measurement, lambda s: s < 1.0, first=1.25, wait=lambda: (1.62, 0.0))
+    log = capfd.readouterr().err
+    found = re.search(r"waited ([\d.]+) s \(two processes then 1.62 times one\), measured again in ([\d.]+) s", log)
+    assert found, log
+    waited, measured = (float(number) for number in found.groups())
+    assert waited < 0.1 and measured >= 0.2, log
 
 
 def test_measure_until_fails_with_every_measurement_when_the_claim_never_holds():

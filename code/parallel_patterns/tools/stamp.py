@@ -9,6 +9,7 @@ numbers with their own laptop's.
 import os
 import platform
 import sys
+import time
 from dataclasses import dataclass, field
 from importlib import metadata
 
@@ -165,8 +166,6 @@ def process_speedup(workers=2, steps=1_500_000, timeout=60):
     what the machine allowed at build time. Returns serial time / pool time.
     """
     import concurrent.futures
-    import time
-
     from parallel_patterns._context import mp_context
     from parallel_patterns._validate import check_positive_int, check_workers
 
@@ -230,8 +229,6 @@ def wait_for_free_cores(workers=2, needed=1.5, patience=45.0, pause=2.0, probe=N
     gives up after ``patience`` seconds and returns the last measurement, and
     the page's own checks decide. Returns ``(speedup, seconds waited)``.
     """
-    import time
-
     probe = probe or (lambda: process_speedup(workers, steps=400_000))
     sleep = sleep or time.sleep
     if not isinstance(needed, (int, float)) or needed <= 0:
@@ -274,9 +271,25 @@ def measure_until(measure, holds, *, first, attempts=3, wait=None):
         if len(results) >= attempts:
             raise AssertionError(f"the claim failed in all {attempts} measurements: {results!r}")
         _report_retry(holds, len(results), results[-1])
-        wait()
+        started = time.perf_counter()
+        waited = wait()
+        measuring = time.perf_counter()
         results.append(measure())
+        _report_cost(waited, measuring - started, time.perf_counter() - measuring)
     return results[-1]
+
+
+def _report_cost(waited, waiting, measuring):
+    """One line in the build's log: what measuring again cost the page, in seconds.
+
+    ``waited`` is what ``wait()`` returned: ``(speedup, seconds)`` from
+    :func:`wait_for_free_cores`, or anything else from a caller's own wait.
+    """
+    probe = ""
+    if isinstance(waited, tuple) and len(waited) == 2 and isinstance(waited[0], (int, float)):
+        probe = f" (two processes then {waited[0]:.2f} times one)"
+    print(f"measure_until: waited {waiting:.1f} s{probe}, measured again in {measuring:.1f} s",
+          file=sys.__stderr__, flush=True)
 
 
 def _report_retry(holds, attempt, result):
