@@ -130,7 +130,7 @@ def redis_server(*, port=None, redis_binary="redis-server"):
     """Start ``redis-server`` on 127.0.0.1 without persistence; yield its URL (database 0)."""
     executable = shutil.which(redis_binary)
     if executable is None:
-        raise ServerError(f"{redis_binary} is not installed (Debian: apt-get install redis-server; conda: redis)")
+        raise ServerError(f"{redis_binary} is not installed (Debian: apt-get install redis-server; conda: redis-server)")
     port = free_port() if port is None else port
     with tempfile.TemporaryDirectory(prefix="lesson-redis-") as directory:
         log = os.path.join(directory, "redis.log")
