@@ -115,6 +115,15 @@ def test_measure_until_says_in_the_log_what_measuring_again_cost(capfd):
     assert waited < 0.1 and measured >= 0.2, log
 
 
+def test_measure_until_logs_benchmark_rows_in_a_few_words(capfd):
+    rows = [
+        {"strategy": "serial", "workers": 1, "size": 6, "best_s": 0.62, "speedup": 1.0, "times_s": [0.62] * 50},
+        {"strategy": "processes", "workers": 2, "size": 6, "best_s": 0.6, "speedup": 1.0333, "times_s": [0.6] * 50},
+    ]
+    stamp.measure_until(lambda: rows, lambda r: r is rows, first=list(rows), wait=lambda: None)
+    assert "serial x1 size 6: 0.620 s, speedup 1.00; processes x2 size 6: 0.600 s, speedup 1.03" in capfd.readouterr().err
+
+
 def test_measure_until_fails_with_every_measurement_when_the_claim_never_holds():
     with pytest.raises(AssertionError, match=r"all 3 measurements: \[0.9, 1.0, 1.1\]"):
         stamp.measure_until(iter([1.0, 1.1, 5.0]).__next__, lambda r: r > 1.5, first=0.9, wait=lambda: None)

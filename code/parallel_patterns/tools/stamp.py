@@ -292,10 +292,27 @@ def _report_cost(waited, waiting, measuring):
           file=sys.__stderr__, flush=True)
 
 
+def _summarise_rows(result):
+    """Benchmark rows (dicts from ``bench.run_benchmark``) in a few words each, or None.
+
+    Their ``repr`` runs to thousands of characters, and the log keeps 300:
+    without this, the row that failed the claim is cut off.
+    """
+    keys = ("strategy", "workers", "size", "best_s", "speedup")
+    if not (isinstance(result, list) and result
+            and all(isinstance(row, dict) and all(key in row for key in keys) for row in result)):
+        return None
+    return "; ".join(
+        f"{row['strategy']} x{row['workers']} size {row['size']}: "
+        f"{row['best_s']:.3f} s, speedup {row['speedup']:.2f}"
+        for row in result
+    )
+
+
 def _report_retry(holds, attempt, result):
     """One line in the build's log (a page's hidden cell shows nothing): which claim failed, on what."""
     name = getattr(holds, "__name__", repr(holds))
-    summary = repr(result)
+    summary = _summarise_rows(result) or repr(result)
     if len(summary) > 300:
         summary = summary[:297] + "..."
     print(f"measure_until: {name} failed on measurement {attempt}; measuring again: {summary}",
