@@ -1,4 +1,4 @@
-"""CPU quotas: what os.process_cpu_count() and the affinity mask do not see."""
+"""The machine stamp's tools: CPU quotas, measuring a claim again, gain or no second core."""
 
 import re
 import time
