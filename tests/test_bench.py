@@ -137,6 +137,39 @@ def test_another_baseline_can_be_chosen():
     assert all(r["baseline"] == "parallel" for r in rows)
 
 
+def strong_rows(times):
+    """Rows of a strong-scaling run that timed these calls: {(strategy, workers): [s, ...]}."""
+    rows = [
+        {"workload": "fake", "strategy": s, "workers": w, "size": 5, "weak": False, "baseline": "serial",
+         "times_s": t, "best_s": min(t), "median_s": sorted(t)[len(t) // 2]}
+        for (s, w), t in times.items()
+    ]
+    bench.add_speedups(rows, "serial")
+    return rows
+
+
+def test_merge_rounds_keeps_every_call_and_works_out_the_speedups_again():
+    # The first two rounds' serial calls were slowed (2.0 s): the third round outvotes them.
+    first = strong_rows({("serial", 1): [2.0, 2.1], ("parallel", 2): [0.8, 0.9]})
+    assert first[1]["speedup"] == pytest.approx(2.5)
+    more = strong_rows({("serial", 1): [1.0], ("parallel", 2): [0.85]})
+    merged = bench.merge_rounds(first, more)
+    serial, parallel = merged
+    assert serial["times_s"] == [2.0, 2.1, 1.0] and serial["best_s"] == 1.0 and serial["median_s"] == 2.0
+    assert parallel["times_s"] == [0.8, 0.9, 0.85] and parallel["best_s"] == 0.8
+    assert parallel["speedup"] == pytest.approx(1.25) and parallel["efficiency"] == pytest.approx(0.625)
+    assert first[0]["times_s"] == [2.0, 2.1]  # the measurements passed in are left as they were
+    assert "best of 3 runs" in bench.format_table(merged)
+
+
+def test_merge_rounds_refuses_rows_of_different_benchmarks():
+    first = strong_rows({("serial", 1): [1.0], ("parallel", 2): [0.5]})
+    with pytest.raises(ValueError, match="different rows"):
+        bench.merge_rounds(first, strong_rows({("serial", 1): [1.0], ("parallel", 4): [0.5]}))
+    with pytest.raises(TypeError, match="run_benchmark"):
+        bench.merge_rounds(first, [{"strategy": "serial"}, {"strategy": "parallel"}])
+
+
 def test_format_table_has_a_line_per_row_grouped_by_strategy():
     module, _ = fake_workload()
     rows = bench.run_benchmark(module, workers=[1, 2], repeat=1)

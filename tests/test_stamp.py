@@ -129,11 +129,35 @@ def test_measure_until_fails_with_every_measurement_when_the_claim_never_holds()
         stamp.measure_until(iter([1.0, 1.1, 5.0]).__next__, lambda r: r > 1.5, first=0.9, wait=lambda: None)
 
 
+def test_measure_until_with_combine_checks_the_claim_on_every_round_so_far():
+    seen = []
+
+    def holds(times):
+        seen.append(times)
+        return times["loop"] > 1.5 * times["pool"]
+
+    more_rounds = iter([{"loop": 1.0, "pool": 0.9}, {"loop": 1.2, "pool": 0.6}]).__next__
+    result = stamp.measure_until(more_rounds, holds, first={"loop": 1.1, "pool": 1.0},
+                                 wait=lambda: None, combine=stamp.keep_best)
+    assert seen == [{"loop": 1.1, "pool": 1.0}, {"loop": 1.0, "pool": 0.9}, {"loop": 1.0, "pool": 0.6}]
+    assert result == {"loop": 1.0, "pool": 0.6}
+
+
+def test_keep_best_wants_two_timings_of_the_same_names():
+    assert stamp.keep_best({"a": 2.0, "b": 1.0}, {"a": 1.5, "b": 3.0}) == {"a": 1.5, "b": 1.0}
+    with pytest.raises(ValueError, match="different things"):
+        stamp.keep_best({"a": 1.0}, {"b": 1.0})
+    with pytest.raises(TypeError):
+        stamp.keep_best({"a": 1.0}, [1.0])
+
+
 def test_measure_until_checks_its_arguments():
     with pytest.raises(TypeError):
         stamp.measure_until(None, lambda r: True, first=1)
     with pytest.raises(ValueError):
         stamp.measure_until(lambda: 1, lambda r: True, first=1, attempts=0)
+    with pytest.raises(TypeError, match="combine"):
+        stamp.measure_until(lambda: 1, lambda r: True, first=1, combine="best")
 
 
 def test_gain_or_no_second_core_holds_on_a_gain_without_probing():

@@ -221,6 +221,31 @@ def run_benchmark(
     return rows
 
 
+def merge_rounds(rows, more_rows):
+    """The rows of two :func:`run_benchmark` calls of one benchmark as one, every call's time kept.
+
+    Best and median times, speedups and efficiencies are worked out again
+    from all the calls. Passed as ``combine`` to ``stamp.measure_until``, it
+    lets one more round outvote a round that a busy spell spoiled, instead of
+    measuring every round again. The calls must have measured the same rows.
+    """
+    keys = ("workload", "strategy", "workers", "size", "weak", "baseline")
+
+    def case(row):
+        if not isinstance(row, dict) or not all(key in row for key in keys + ("times_s",)):
+            raise TypeError(f"expected rows from run_benchmark, got {row!r}")
+        return tuple(row[key] for key in keys)
+
+    if [case(row) for row in rows] != [case(row) for row in more_rows]:
+        raise ValueError("the two benchmarks measured different rows; merge only repeats of one benchmark")
+    merged = []
+    for row, more in zip(rows, more_rows):
+        times = list(row["times_s"]) + list(more["times_s"])
+        merged.append({**row, "times_s": times, "best_s": min(times), "median_s": statistics.median(times)})
+    add_speedups(merged, rows[0]["baseline"] if rows else "serial")
+    return merged
+
+
 def add_speedups(rows, baseline):
     """Add ``speedup`` and ``efficiency`` to every row, relative to ``baseline`` on 1 worker.
 

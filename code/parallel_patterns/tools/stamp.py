@@ -244,7 +244,7 @@ def wait_for_free_cores(workers=2, needed=1.5, patience=45.0, pause=2.0, probe=N
         waited += pause
 
 
-def measure_until(measure, holds, *, first, attempts=3, wait=None):
+def measure_until(measure, holds, *, first, attempts=3, wait=None, combine=None):
     """The first of ``first``, ``measure()``, ``measure()``, ... for which ``holds`` is true.
 
     A page that checks a claim about speed (``holds``) calls this in a hidden
@@ -257,11 +257,20 @@ def measure_until(measure, holds, *, first, attempts=3, wait=None):
     wrong fails every attempt: then ``AssertionError`` lists all of them.
     Measuring again costs a few seconds; a failed page costs the build a
     whole new run of the page.
+
+    With ``combine``, a new measurement adds to the one before instead of
+    replacing it: the claim is checked on ``combine(earlier, new)``, for
+    example the best time of every round (:func:`keep_best`,
+    ``bench.merge_rounds``). Then ``measure`` need only run one more round,
+    which outvotes a round spoiled by a busy spell at half the cost of
+    measuring everything again.
     """
     from parallel_patterns._validate import check_positive_int
 
     if not callable(measure) or not callable(holds):
         raise TypeError("measure and holds must be callables")
+    if combine is not None and not callable(combine):
+        raise TypeError(f"combine must be a callable or None, got {combine!r}")
     attempts = check_positive_int("attempts", attempts)
     # 8 s: a short busy spell passes within it; in a long one every attempt fails
     # anyway, and a longer wait would only add to the page's time.
@@ -274,9 +283,23 @@ def measure_until(measure, holds, *, first, attempts=3, wait=None):
         started = time.perf_counter()
         waited = wait()
         measuring = time.perf_counter()
-        results.append(measure())
+        more = measure()
+        results.append(more if combine is None else combine(results[-1], more))
         _report_cost(waited, measuring - started, time.perf_counter() - measuring)
     return results[-1]
+
+
+def keep_best(earlier, new):
+    """``{name: seconds}`` with the smaller time of each name: best-of-N timings, merged.
+
+    Both measurements must time the same names; a ``combine`` for
+    :func:`measure_until` when each measurement is a dict of best times.
+    """
+    if not isinstance(earlier, dict) or not isinstance(new, dict):
+        raise TypeError(f"keep_best merges two dicts of name -> seconds, got {earlier!r} and {new!r}")
+    if earlier.keys() != new.keys():
+        raise ValueError(f"the measurements time different things: {sorted(earlier)} and {sorted(new)}")
+    return {name: min(earlier[name], new[name]) for name in earlier}
 
 
 def _report_cost(waited, waiting, measuring):
