@@ -45,7 +45,7 @@ from parallel_patterns._validate import check_nonnegative_number, check_positive
 # Station -> its typical temperature in °C on the made-up day.
 STATIONS = {"Tromsø": 3.0, "Bergen": 9.5, "Valencia": 19.0, "Lisbon": 17.5}
 FAULTY = 999.0  # what a broken sensor reports instead of a temperature
-READ_DELAY = 0.25  # seconds read_station waits, like a download
+READ_DELAY = 0.15  # seconds read_station waits, like a download
 
 CALLS = collections.Counter()  # step name -> how many times it has run in this process
 _calls_lock = threading.Lock()

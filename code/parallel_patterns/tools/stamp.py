@@ -273,8 +273,9 @@ def measure_until(measure, holds, *, first, attempts=3, wait=None, combine=None)
         raise TypeError(f"combine must be a callable or None, got {combine!r}")
     attempts = check_positive_int("attempts", attempts)
     # 8 s: a short busy spell passes within it; in a long one every attempt fails
-    # anyway, and a longer wait would only add to the page's time.
-    wait = wait or (lambda: wait_for_free_cores(patience=8.0))
+    # anyway, and a longer wait would only add to the page's time. A probe every
+    # second or so starts the measurement soon after the spell ends.
+    wait = wait or (lambda: wait_for_free_cores(patience=8.0, pause=1.0))
     results = [first]
     while not holds(results[-1]):
         if len(results) >= attempts:
