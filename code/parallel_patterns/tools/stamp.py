@@ -262,8 +262,8 @@ def measure_until(measure, holds, *, first, attempts=3, wait=None, combine=None)
     replacing it: the claim is checked on ``combine(earlier, new)``, for
     example the best time of every round (:func:`keep_best`,
     ``bench.merge_rounds``). Then ``measure`` need only run one more round,
-    which outvotes a round spoiled by a busy spell at half the cost of
-    measuring everything again.
+    which outvotes a round spoiled by a busy spell, at the cost of one round
+    instead of all of them.
     """
     from parallel_patterns._validate import check_positive_int
 
