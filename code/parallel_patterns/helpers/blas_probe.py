@@ -33,7 +33,7 @@ from parallel_patterns.tools.stamp import usable_cores
 
 # OpenBLAS, OpenMP builds, MKL, and Apple's Accelerate (macOS arm64 wheels)
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
-START_DELAY = 0.7  # seconds the copies get to start and import NumPy before the common start
+START_DELAY = 0.45  # seconds the copies get to start and import NumPy before the common start
 
 
 def probe(size, repeat, *, start_at=None):
