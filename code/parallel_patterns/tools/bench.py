@@ -205,20 +205,19 @@ def run_benchmark(
                     warmed_up.add(strategy)
                 times[case_size, strategy, w] += time_calls(function, args, call_kwargs, 1)
     rows = [
-        {
-            "workload": name,
-            "strategy": strategy,
-            "workers": w,
-            "size": case_size,
-            "weak": weak,
-            "times_s": times[case_size, strategy, w],
-            "best_s": min(times[case_size, strategy, w]),
-            "median_s": statistics.median(times[case_size, strategy, w]),
-        }
+        with_times(
+            {"workload": name, "strategy": strategy, "workers": w, "size": case_size, "weak": weak},
+            times[case_size, strategy, w],
+        )
         for case_size, strategy, w in measurements
     ]
     add_speedups(rows, baseline)
     return rows
+
+
+def with_times(row, times):
+    """``row`` with every call's time and the best and median of them."""
+    return {**row, "times_s": list(times), "best_s": min(times), "median_s": statistics.median(times)}
 
 
 def merge_rounds(rows, more_rows):
@@ -238,10 +237,7 @@ def merge_rounds(rows, more_rows):
 
     if [case(row) for row in rows] != [case(row) for row in more_rows]:
         raise ValueError("the two benchmarks measured different rows; merge only repeats of one benchmark")
-    merged = []
-    for row, more in zip(rows, more_rows):
-        times = list(row["times_s"]) + list(more["times_s"])
-        merged.append({**row, "times_s": times, "best_s": min(times), "median_s": statistics.median(times)})
+    merged = [with_times(row, list(row["times_s"]) + list(more["times_s"])) for row, more in zip(rows, more_rows)]
     add_speedups(merged, rows[0]["baseline"] if rows else "serial")
     return merged
 
