@@ -2,9 +2,12 @@
 
 The workflows are real files under ``code/workflows/<name>/`` (a Snakefile
 and the scripts its rules call). The episode runs Snakemake as a separate
-program, ``python -m snakemake``, for two reasons: Snakemake's Python API
-changes the process's working directory and does not run inside a notebook's
-event loop, and a learner runs exactly the same command in a terminal.
+program, for two reasons: Snakemake's Python API changes the process's
+working directory and does not run inside a notebook's event loop, and a
+learner runs the same command, ``python -m snakemake ...``, in a terminal.
+The helpers run it as ``python -m parallel_patterns.helpers.workflows ...``,
+which is Snakemake's own command line without a second's pause at its end
+(:func:`snakemake_main` says why).
 
 Every run here works in a directory of its own (a fresh temporary one on the
 page), with a timeout, so that nothing hangs and the build is repeatable.
@@ -21,6 +24,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 
 from parallel_patterns._validate import check_int, check_positive_int, check_positive_number
 
@@ -81,7 +85,7 @@ def environment():
 
 
 def snakemake(directory, *arguments, timeout=TIMEOUT, check=True):
-    """Run ``python -m snakemake arguments...`` in ``directory``; return the CompletedProcess.
+    """Run Snakemake with these command-line ``arguments`` in ``directory``; return the CompletedProcess.
 
     Its ``stdout`` and ``stderr`` are text (Snakemake writes its log to
     stderr). With ``check=True`` a failed run raises RuntimeError with the
@@ -104,7 +108,7 @@ def snakemake(directory, *arguments, timeout=TIMEOUT, check=True):
 
 
 def start_snakemake(directory, *arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-    """Start ``python -m snakemake arguments...`` in ``directory`` and return the Popen at once.
+    """Start Snakemake with these command-line ``arguments`` in ``directory``; return the Popen at once.
 
     The run gets a session of its own, so :func:`kill` stops it together with
     every job it started.
@@ -116,7 +120,7 @@ def start_snakemake(directory, *arguments, stdout=subprocess.DEVNULL, stderr=sub
         raise TypeError(f"every argument must be a str, got {arguments!r}")
     new_session = {"start_new_session": True} if os.name == "posix" else {}
     return subprocess.Popen(
-        [sys.executable, "-m", "snakemake", *arguments],
+        [sys.executable, "-m", "parallel_patterns.helpers.workflows", *arguments],  # snakemake_main
         cwd=directory,
         env=environment(),
         stdout=stdout,
@@ -136,6 +140,33 @@ def kill(child, timeout=30):
     else:
         child.kill()  # Windows: no process groups; jobs already started may run on
     return child.wait(timeout=timeout)
+
+
+class DaemonTimer(threading.Timer):
+    """A ``threading.Timer`` that Python does not wait for when the program ends."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.daemon = True
+
+
+def snakemake_main(arguments):
+    """Run Snakemake's command line, as ``python -m snakemake arguments`` does, minus a pause at the end.
+
+    Snakemake 9 starts a one-second ``threading.Timer`` every time it looks for
+    jobs to run (the timer belongs to its limit on jobs per second,
+    ``--max-jobs-per-timespan``). Python waits for every such thread before a
+    program ends, so each run lasts about a second longer than its work: in a
+    terminal you see the last line, then a pause. A timer only wakes the
+    scheduler, which has nothing left to do by then, so here the timers are
+    daemon threads, which Python does not wait for. Ends the process with
+    Snakemake's exit code.
+    """
+    threading.Timer = DaemonTimer
+    sys.argv = ["snakemake", *arguments]  # its help and error messages say "snakemake"
+    from snakemake.cli import main
+
+    main()
 
 
 def results_span(directory, folder="results"):
@@ -214,4 +245,5 @@ def graph_dot(directory, kind="dag"):
     return snakemake(directory, f"--{kind}").stdout
 
 
-# -- How parallel is this machine right now? -------------------------------------------
+if __name__ == "__main__":
+    snakemake_main(sys.argv[1:])
