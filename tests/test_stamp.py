@@ -188,3 +188,18 @@ def test_gain_or_no_second_core_checks_its_arguments(arguments, error):
 def test_gain_or_no_second_core_wants_a_positive_speedup(speedup):
     with pytest.raises(ValueError, match="speedup"):
         stamp.GainOrNoSecondCore(measure_machine=lambda: 1.0)(speedup)
+
+
+def test_measure_until_with_combine_logs_the_new_round_alone(capfd):
+    rounds = iter([{"serial": 0.9, "pool": 0.95}, {"serial": 0.85, "pool": 0.5}])
+
+    def pool_gained(best):
+        return best["serial"] / best["pool"] > 1.15
+
+    best = stamp.measure_until(lambda: next(rounds), pool_gained, first={"serial": 0.8, "pool": 0.9},
+                               combine=stamp.keep_best, wait=lambda: None)
+    assert best == {"serial": 0.8, "pool": 0.5}
+    log = capfd.readouterr().err
+    # Merged, the slow second round leaves no trace ({'serial': 0.8, 'pool': 0.9} again); the cost line shows it.
+    assert "measured again in 0.0 s: {'serial': 0.9, 'pool': 0.95}" in log, log
+    assert "measured again in 0.0 s: {'serial': 0.85, 'pool': 0.5}" in log, log

@@ -286,7 +286,8 @@ def measure_until(measure, holds, *, first, attempts=3, wait=None, combine=None)
         measuring = time.perf_counter()
         more = measure()
         results.append(more if combine is None else combine(results[-1], more))
-        _report_cost(waited, measuring - started, time.perf_counter() - measuring)
+        _report_cost(waited, measuring - started, time.perf_counter() - measuring,
+                     new_round=None if combine is None else more)
     return results[-1]
 
 
@@ -303,17 +304,22 @@ def keep_best(earlier, new):
     return {name: min(earlier[name], new[name]) for name in earlier}
 
 
-def _report_cost(waited, waiting, measuring):
+def _report_cost(waited, waiting, measuring, new_round=None):
     """One line in the build's log: what measuring again cost the page, in seconds.
 
     ``waited`` is what ``wait()`` returned: ``(speedup, seconds)`` from
     :func:`wait_for_free_cores`, or anything else from a caller's own wait.
+    With ``combine``, the line also shows the new round alone (``new_round``):
+    the next line shows only the merge, in which a slow round leaves no trace.
     """
     probe = ""
     if isinstance(waited, tuple) and len(waited) == 2 and isinstance(waited[0], (int, float)):
         probe = f" (two processes then {waited[0]:.2f} times one)"
-    print(f"measure_until: waited {waiting:.1f} s{probe}, measured again in {measuring:.1f} s",
-          file=sys.__stderr__, flush=True)
+    line = f"measure_until: waited {waiting:.1f} s{probe}, measured again in {measuring:.1f} s"
+    if new_round is not None:
+        summary = _summarise_rows(new_round) or repr(new_round)
+        line += f": {summary[:297] + '...' if len(summary) > 300 else summary}"
+    print(line, file=sys.__stderr__, flush=True)
 
 
 def _summarise_rows(result):
