@@ -67,11 +67,13 @@ def test_a_run_ends_soon_after_its_last_line(primes_dir):
     # Snakemake 9 leaves a one-second threading.Timer running after its last job;
     # python -m snakemake waits for it (1.4 s here), the helpers' command does not (0.4 s).
     run = workflows.start_snakemake(primes_dir, "--cores", "1", "results/clean/a.txt", stderr=subprocess.PIPE)
+    last_line = None
     try:
         for line in run.stderr:
             if line.startswith("Complete log"):
                 last_line = time.perf_counter()
         assert run.wait(timeout=60) == 0
+        assert last_line is not None, "Snakemake's log has no 'Complete log' line"
         assert time.perf_counter() - last_line < 0.9
     finally:
         workflows.kill(run)

@@ -317,8 +317,7 @@ def _report_cost(waited, waiting, measuring, new_round=None):
         probe = f" (two processes then {waited[0]:.2f} times one)"
     line = f"measure_until: waited {waiting:.1f} s{probe}, measured again in {measuring:.1f} s"
     if new_round is not None:
-        summary = _summarise_rows(new_round) or repr(new_round)
-        line += f": {summary[:297] + '...' if len(summary) > 300 else summary}"
+        line += f": {_summary(new_round)}"
     print(line, file=sys.__stderr__, flush=True)
 
 
@@ -339,11 +338,14 @@ def _summarise_rows(result):
     )
 
 
+def _summary(result):
+    """A measurement in at most 300 characters, for one line of the build's log."""
+    summary = _summarise_rows(result) or repr(result)
+    return summary if len(summary) <= 300 else summary[:297] + "..."
+
+
 def _report_retry(holds, attempt, result):
     """One line in the build's log (a page's hidden cell shows nothing): which claim failed, on what."""
     name = getattr(holds, "__name__", repr(holds))
-    summary = _summarise_rows(result) or repr(result)
-    if len(summary) > 300:
-        summary = summary[:297] + "..."
-    print(f"measure_until: {name} failed on measurement {attempt}; measuring again: {summary}",
+    print(f"measure_until: {name} failed on measurement {attempt}; measuring again: {_summary(result)}",
           file=sys.__stderr__, flush=True)
