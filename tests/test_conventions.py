@@ -28,7 +28,7 @@ from lesson.conventions import (  # noqa: E402
     toc_episodes,
 )
 from lesson.names import cell_names, to_python  # noqa: E402
-from lesson.notebooks import inline, make_notebook  # noqa: E402
+from lesson.notebooks import inline, make_notebook, read_episode  # noqa: E402
 from lesson.pages import breaks_by_block, duration  # noqa: E402
 
 EPISODES = toc_episodes()
@@ -169,6 +169,22 @@ def test_full_notebook_keeps_solutions_and_collapsed_output_cells(tmp_path):
     assert code[0].metadata["jupyter"]["source_hidden"] is True
     text = "\n".join(c.source for c in full.cells if c.cell_type == "markdown")
     assert "**Solution**" in text and "The answer" in text and "we measured 1.23" in text
+
+
+def test_full_notebook_leaves_out_what_the_page_removes(tmp_path):
+    path = _episode(
+        tmp_path,
+        "```{code-cell} ipython3\n:tags: [remove-input, remove-stderr]\nretry()\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-output]\nquiet()\n```\n\n"
+        "```{code-cell} ipython3\nloud()\n```\n",
+    )
+    executed = read_episode(path)
+    for cell in (c for c in executed.cells if c.cell_type == "code"):
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="measured again\n"),
+                        nbformat.v4.new_output("stream", name="stderr", text="log line\n")]
+    full = make_notebook(path, learner=False, executed=executed)
+    outputs = [[o.text for o in c.outputs] for c in full.cells if c.cell_type == "code"]
+    assert outputs == [["measured again\n"], [], ["measured again\n", "log line\n"]]
 
 
 def test_inline_roles():

@@ -10,7 +10,8 @@ Each episode gets two notebooks, written to ``notebooks/`` in the site:
 Hidden cells (tag ``remove-cell``) are left out of both. Cells whose input the
 page hides (``remove-input``) are left out of the learner notebook (a learner
 cannot see or type them) and kept, collapsed, in the full notebook for their
-output. ``notebooks/learner-notebooks.zip`` holds every learner notebook.
+output; like the page, the full notebook leaves out the outputs of a
+``remove-output`` cell and the error stream of a ``remove-stderr`` cell. ``notebooks/learner-notebooks.zip`` holds every learner notebook.
 
 JupyterLab does not understand MyST, so the markdown is rewritten to plain
 Markdown: a challenge becomes a bold "Challenge" line and its text, ``{term}``
@@ -400,11 +401,13 @@ def _clean_metadata(cell, learner):
     return metadata
 
 
-def _strip_records(outputs):
-    """Outputs without glue's bookkeeping mime types."""
+def _strip_records(outputs, stderr=True):
+    """Outputs without glue's bookkeeping mime types (and without stderr when ``stderr`` is false)."""
     kept = []
     for output in outputs:
         output = nbformat.from_dict(dict(output))
+        if not stderr and output.get("output_type") == "stream" and output.get("name") == "stderr":
+            continue
         if "data" in output:
             output["data"] = {k: v for k, v in output["data"].items() if not k.startswith("application/papermill")}
             if not output["data"]:
@@ -448,7 +451,7 @@ def make_notebook(source_path, learner=True, executed=None, glue=None):
         if not learner and outputs is not None:
             done = outputs[id(cell)]
             if "remove-output" not in item.tags:
-                new.outputs = _strip_records(done.get("outputs", []))
+                new.outputs = _strip_records(done.get("outputs", []), stderr="remove-stderr" not in item.tags)
             new.execution_count = done.get("execution_count")
         cells.append(new)
     intro = _intro(notebook.metadata, title, learner)
