@@ -227,6 +227,19 @@ def test_visible_code_lines_fit_the_code_box(path):
     assert not too_long, f"{path.name}: visible code lines over {MAX_CODE_LINE} characters:\n" + "\n".join(too_long)
 
 
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES, ids=[p.stem for p in NOTEBOOK_PAGES])
+def test_output_only_cells_that_measure_again_hide_its_log(path):
+    """measure_until logs to stderr, and a page shows a ``remove-input`` cell's stderr."""
+    unhidden = [
+        cell.source.splitlines()[0]
+        for cell in jupytext.read(path).cells
+        if cell.cell_type == "code" and "measure_until(" in cell.source
+        and "remove-input" in cell.metadata.get("tags", [])
+        and "remove-stderr" not in cell.metadata.get("tags", [])
+    ]
+    assert not unhidden, f"{path.name}: tag these remove-stderr too: {unhidden}"
+
+
 # An exercise box is indented on both sides: at 1366 px, a common laptop width, it
 # shows 77 characters where a plain code box shows 85 (measured in Chromium).
 MAX_EXERCISE_LINE = 77

@@ -10,8 +10,9 @@ Each episode gets two notebooks, written to ``notebooks/`` in the site:
 Hidden cells (tag ``remove-cell``) are left out of both. Cells whose input the
 page hides (``remove-input``) are left out of the learner notebook (a learner
 cannot see or type them) and kept, collapsed, in the full notebook for their
-output; like the page, the full notebook leaves out the outputs of a
-``remove-output`` cell and the error stream of a ``remove-stderr`` cell. ``notebooks/learner-notebooks.zip`` holds every learner notebook.
+output. Like the page, the full notebook leaves out the outputs of a
+``remove-output`` cell and the error stream of a ``remove-stderr`` cell.
+``notebooks/learner-notebooks.zip`` holds every learner notebook.
 
 JupyterLab does not understand MyST, so the markdown is rewritten to plain
 Markdown: a challenge becomes a bold "Challenge" line and its text, ``{term}``
@@ -402,7 +403,7 @@ def _clean_metadata(cell, learner):
 
 
 def _strip_records(outputs, stderr=True):
-    """Outputs without glue's bookkeeping mime types (and without stderr when ``stderr`` is false)."""
+    """Outputs without glue's bookkeeping mime types, and without the error stream unless ``stderr``."""
     kept = []
     for output in outputs:
         output = nbformat.from_dict(dict(output))
